@@ -1,0 +1,24 @@
+// Package server is the zeroserve runtime: it serves a site archive over
+// HTTP/1.1 on a transport (the per-core io_uring loops of pkg/server/loop or
+// the portable pkg/server/netpoll) and swaps archives on reload.
+//
+// Config describes what to serve and how; Serve runs until its context ends,
+// then drains. Reload builds a new Generation from the archive path and swaps
+// it in atomically.
+//
+// # Generations
+//
+// A Generation is immutable: the archive mapping and everything derived from
+// it when it was opened. The server keeps the current one in an atomic
+// pointer. Every request pins the generation it started with (Acquire) and
+// releases it when the last byte of its response has been written (the body
+// iovecs point into the mapping, so the pin also covers in-flight sends).
+// A generation's archive is closed when it is no longer current and no pin is
+// left. A failed reload keeps the current generation.
+//
+// # Access log
+//
+// The event loops hand AccessRecord values (inline arrays, no pointers into
+// request buffers) to one writer goroutine through a bounded channel; a full
+// channel drops the record and counts it, so logging never blocks a loop.
+package server
