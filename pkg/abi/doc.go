@@ -1,0 +1,28 @@
+// Package abi is the contract between request scripts and the zeroserve
+// runtime: the single source of truth for every host helper a script may
+// call, the ELF section names that mark entry points, the return codes and
+// the constants scripts pass to helpers.
+//
+// Helpers are linked by symbol name: a script declares `extern zs_s64
+// zs_log(const char *msg, zs_u64 len);` (from the generated header
+// sdk/include/zeroserve.h) and clang emits a relocated call to that name.
+// The ABI is therefore the set of names and C signatures listed by [Helpers],
+// not numbers. The order of [Helpers] is stable within one build, so a
+// helper's index ([Index]) can key a dense table of implementations:
+//
+//	impls := make([]Impl, len(abi.Helpers()))
+//	for i, h := range abi.Helpers() {
+//		impls[i] = byName[h.Name] // every entry must be bound
+//	}
+//
+// Calling convention (eBPF, RFC 9669 §4): arguments in r1..r5 in the order
+// of [Helper.Params], result in r0. Every pointer parameter is a guest
+// address; [Param.Len] names the parameter that holds its byte length, or
+// [Param.Size] gives a fixed length, so the runtime can check the whole
+// range against the script's arena before touching it.
+//
+// tools/genabi renders this package into sdk/include/zeroserve.h and
+// docs/helpers.md; run `go generate ./pkg/abi` after editing the tables.
+package abi
+
+//go:generate go run ../../tools/genabi -header ../../sdk/include/zeroserve.h -doc ../../docs/helpers.md
