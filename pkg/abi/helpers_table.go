@@ -36,7 +36,7 @@ const (
 	s64 = "zs_s64"
 
 	// stringOut is appended to the doc of every string-out helper.
-	stringOut = " String-out: writes the value and a NUL to out, truncated to out_len-1 bytes, and returns the value's full length; with out_len 0 it only returns the length."
+	stringOut = " String-out: returns the value's full length (see the conventions)."
 )
 
 // reqString builds a request-inspection string-out helper.
@@ -50,7 +50,7 @@ var helpers = []Helper{
 		Params: one(ptr("msg", "const char *", "len"), u64("len")),
 		Doc:    "Writes msg to the server log, tagged with the request id and the script name. Control bytes and invalid UTF-8 are escaped; a message longer than the log line limit is truncated. Returns ZS_OK."},
 	{Name: "zs_now_ms", Return: "zs_u64", Family: FamilyLog,
-		Doc: "Returns the wall-clock time in milliseconds since the Unix epoch. All calls during one request see the same clock source; the value is not monotonic across requests."},
+		Doc: "Returns the wall-clock time in milliseconds since the Unix epoch. It is not monotonic: it steps when the system clock is adjusted."},
 	{Name: "zs_env_get", Return: s64, Family: FamilyLog,
 		Params: params(str("name"), out()),
 		Doc:    "Reads the environment variable name of the zeroserve process. Only variables the operator allow-lists are visible: by default those whose name starts with ZEROSERVE_ENV_ (the server configuration can allow further names). Any other variable, and an unset one, reads as the empty string, so a script cannot tell a hidden variable from a missing one." + stringOut},
