@@ -1,0 +1,104 @@
+package archive
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// compressor makes the variants of one entry at a time; each worker
+// goroutine owns one (the zstd encoder is not shared).
+type compressor struct {
+	zenc *zstd.Encoder
+	buf  bytes.Buffer
+}
+
+func newCompressor() (*compressor, error) {
+	z, err := zstd.NewWriter(nil,
+		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("zstd encoder: %w", err)
+	}
+	return &compressor{zenc: z}, nil
+}
+
+func (c *compressor) close() { c.zenc.Close() }
+
+// brotliQuality trades time for size on large inputs; it depends only on
+// the input length, so output stays deterministic.
+func brotliQuality(n int) int {
+	if n <= 1<<20 {
+		return brotli.BestCompression
+	}
+	return 9
+}
+
+// encode returns data compressed with enc.
+func (c *compressor) encode(enc Encoding, data []byte) ([]byte, error) {
+	switch enc {
+	case Zstd:
+		return c.zenc.EncodeAll(data, make([]byte, 0, len(data)/2)), nil
+	case Brotli:
+		c.buf.Reset()
+		w := brotli.NewWriterOptions(&c.buf, brotli.WriterOptions{Quality: brotliQuality(len(data)), LGWin: 22})
+		if _, err := w.Write(data); err != nil {
+			return nil, fmt.Errorf("brotli: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return nil, fmt.Errorf("brotli: %w", err)
+		}
+	case Gzip:
+		c.buf.Reset()
+		w, err := gzip.NewWriterLevel(&c.buf, gzip.BestCompression)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		if err := w.Close(); err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("BUG: encode %v", enc)
+	}
+	return bytes.Clone(c.buf.Bytes()), nil
+}
+
+// decode decompresses a variant, refusing output larger than limit bytes.
+func decode(enc Encoding, data []byte, limit int64) ([]byte, error) {
+	var r io.Reader
+	switch enc {
+	case Brotli:
+		r = brotli.NewReader(bytes.NewReader(data))
+	case Zstd:
+		d, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(2*limit, 1<<20))))
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		r = d
+	case Gzip:
+		g, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		g.Multistream(false)
+		r = g
+	default:
+		return nil, fmt.Errorf("unknown encoding %d", enc)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
+	}
+	return out, nil
+}
