@@ -1,0 +1,77 @@
+package http1
+
+// Byte classes (RFC 9110 §5.6.2 tchar, §5.5 field-vchar, RFC 3986 targets).
+const (
+	cToken  = 1 << iota // tchar
+	cVchar              // field-vchar or obs-text: 0x21-0x7e, 0x80-0xff
+	cTarget             // allowed in a request-target: 0x21-0x7e except '#'
+	cHost               // allowed in Host: unreserved, sub-delims, ':', '[', ']', '%'
+)
+
+var class = func() (t [256]uint8) {
+	for c := 0x21; c <= 0x7e; c++ {
+		t[c] |= cVchar | cTarget
+	}
+	t['#'] &^= cTarget // a fragment is never part of a request-target
+	for c := 0x80; c <= 0xff; c++ {
+		t[c] |= cVchar
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= cToken | cHost
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= cToken | cHost
+		t[c-'a'+'A'] |= cToken | cHost
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] |= cToken
+	}
+	for _, c := range "-._~!$&'()*+,;=:[]%" {
+		t[c] |= cHost
+	}
+	return t
+}()
+
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if class[c]&cToken == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isOWS(c byte) bool { return c == ' ' || c == '\t' }
+
+func trimOWS(b []byte) []byte {
+	for len(b) > 0 && isOWS(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isOWS(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// nextElem splits the next element off a comma-separated list (RFC 9110
+// §5.6.1), skipping empty elements; ok is false when the list is exhausted.
+func nextElem(list []byte) (elem, rest []byte, ok bool) {
+	for len(list) > 0 {
+		i := 0
+		for i < len(list) && list[i] != ',' {
+			i++
+		}
+		elem = trimOWS(list[:i])
+		if i < len(list) {
+			i++
+		}
+		list = list[i:]
+		if len(elem) > 0 {
+			return elem, list, true
+		}
+	}
+	return nil, nil, false
+}

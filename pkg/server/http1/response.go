@@ -1,0 +1,159 @@
+package http1
+
+import (
+	"strconv"
+	"time"
+)
+
+// ServerName is the value of the Server field on every response.
+const ServerName = "zeroserve"
+
+// ConnField chooses the Connection field a response carries.
+type ConnField uint8
+
+const (
+	ConnDefault   ConnField = iota // nothing: HTTP/1.1 persistent connection
+	ConnClose                      // "Connection: close": the connection ends after this response
+	ConnKeepAlive                  // "Connection: keep-alive": HTTP/1.0 persistent connection
+)
+
+// ResponseConn returns the Connection field for the response to r, given
+// whether the server is going to close the connection anyway (error,
+// draining). It also says whether the connection stays open.
+func (r *Request) ResponseConn(closing bool) (f ConnField, keepAlive bool) {
+	switch {
+	case closing || !r.KeepAlive:
+		return ConnClose, false
+	case r.Minor == 0:
+		return ConnKeepAlive, true
+	}
+	return ConnDefault, true
+}
+
+// AppendResponseHead appends the status line and the connection-level fields
+// Date (date is a DateCache value), Server and Connection to dst. The caller
+// then appends its own field lines (each "Name: value\r\n", e.g. with
+// AppendField) and EndHead. The status line always says HTTP/1.1
+// (RFC 9110 §6.2).
+func AppendResponseHead(dst []byte, status int, date []byte, conn ConnField) []byte {
+	dst = AppendStatusLine(dst, status)
+	if len(date) > 0 {
+		dst = append(dst, "Date: "...)
+		dst = append(dst, date...)
+		dst = append(dst, "\r\n"...)
+	}
+	dst = append(dst, "Server: "+ServerName+"\r\n"...)
+	switch conn {
+	case ConnClose:
+		dst = append(dst, "Connection: close\r\n"...)
+	case ConnKeepAlive:
+		dst = append(dst, "Connection: keep-alive\r\n"...)
+	}
+	return dst
+}
+
+// AppendStatusLine appends "HTTP/1.1 <status> <reason>\r\n".
+func AppendStatusLine(dst []byte, status int) []byte {
+	if status >= 0 && status < len(statusLines) && statusLines[status] != "" {
+		return append(dst, statusLines[status]...)
+	}
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	return append(dst, " \r\n"...)
+}
+
+// AppendField appends one field line "name: value\r\n". The caller
+// guarantees that value holds no CR or LF.
+func AppendField(dst []byte, name, value string) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n"...)
+}
+
+// EndHead appends the empty line that ends a response head.
+func EndHead(dst []byte) []byte { return append(dst, "\r\n"...) }
+
+// AppendError appends a complete response for a request the parser refused:
+// the status with a short text body and "Connection: close". Close the
+// connection after sending it.
+func AppendError(dst []byte, status int, date []byte) []byte {
+	body := StatusText(status)
+	dst = AppendResponseHead(dst, status, date, ConnClose)
+	dst = append(dst, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "...)
+	dst = strconv.AppendInt(dst, int64(len(body)+1), 10)
+	dst = append(dst, "\r\n\r\n"...)
+	dst = append(dst, body...)
+	return append(dst, '\n')
+}
+
+// StatusText returns the reason phrase of status, or "" when unknown.
+func StatusText(status int) string {
+	if status < 0 || status >= len(statusLines) || statusLines[status] == "" {
+		return ""
+	}
+	s := statusLines[status]
+	return s[len("HTTP/1.1 200 ") : len(s)-2]
+}
+
+var statusLines = func() (t [600]string) {
+	for code, text := range map[int]string{
+		100: "Continue", 200: "OK", 204: "No Content", 206: "Partial Content",
+		301: "Moved Permanently", 302: "Found", 304: "Not Modified", 307: "Temporary Redirect",
+		308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+		404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+		408: "Request Timeout", 411: "Length Required", 412: "Precondition Failed",
+		413: "Content Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
+		416: "Range Not Satisfiable", 417: "Expectation Failed", 421: "Misdirected Request",
+		429: "Too Many Requests", 431: "Request Header Fields Too Large",
+		500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+		503: "Service Unavailable", 504: "Gateway Timeout", 505: "HTTP Version Not Supported",
+	} {
+		t[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n"
+	}
+	return t
+}()
+
+// DateCache holds the value of the Date field (RFC 9110 §6.6.1), an
+// IMF-fixdate reformatted only when the second changes. It belongs to one
+// loop (no locking); the clock is the caller's.
+type DateCache struct {
+	sec int64
+	buf [29]byte
+	ok  bool
+}
+
+// Value returns the Date value for now. The returned slice is overwritten by
+// a later call with another second.
+func (d *DateCache) Value(now time.Time) []byte {
+	if s := now.Unix(); !d.ok || s != d.sec {
+		d.sec, d.ok = s, true
+		AppendHTTPDate(d.buf[:0], s)
+	}
+	return d.buf[:]
+}
+
+// AppendHTTPDate appends the IMF-fixdate for Unix second sec, e.g.
+// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7).
+func AppendHTTPDate(dst []byte, sec int64) []byte {
+	t := time.Unix(sec, 0).UTC()
+	y, mo, dd := t.Date()
+	h, mi, s := t.Clock()
+	dst = append(dst, t.Weekday().String()[:3]...)
+	dst = append(dst, ", "...)
+	dst = append2(dst, dd)
+	dst = append(dst, ' ')
+	dst = append(dst, mo.String()[:3]...)
+	dst = append(dst, ' ')
+	dst = append2(dst, y/100)
+	dst = append2(dst, y%100)
+	dst = append(dst, ' ')
+	dst = append2(dst, h)
+	dst = append(dst, ':')
+	dst = append2(dst, mi)
+	dst = append(dst, ':')
+	dst = append2(dst, s)
+	return append(dst, " GMT"...)
+}
+
+func append2(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte('0'+v%10)) }
