@@ -1,6 +1,9 @@
 package http1
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // maxLeadingEmptyLines bounds the empty lines skipped before a request line
 // (RFC 9112 §2.2 asks servers to ignore "at least one").
@@ -264,13 +267,8 @@ func (st *fieldState) field(line []byte, req *Request, lim Limits) error {
 	}
 	name := line[:i]
 	value := trimOWS(line[i+1:])
-	for _, c := range value {
-		if class[c]&cVchar == 0 && !isOWS(c) {
-			if c == '\r' {
-				return ErrBareCR
-			}
-			return ErrFieldValue
-		}
+	if err := checkValue(value); err != nil {
+		return err
 	}
 	req.Headers[req.NHeaders] = Field{name, value}
 	req.NHeaders++
@@ -306,10 +304,37 @@ func (st *fieldState) classify(name, value []byte, req *Request) error {
 			return nil
 		}
 	}
-	for k := range knownNames {
-		if req.known[k] == 0 && equalFold(name, knownNames[k]) {
-			req.known[k] = int16(req.NHeaders)
+	if len(name) < len(knownLen) && knownLen[len(name)] > 0 {
+		for k := Known(knownLen[len(name)] - 1); k < numKnown && len(knownNames[k]) == len(name); k++ {
+			if req.known[k] == 0 && equalFold(name, knownNames[k]) {
+				req.known[k] = int16(req.NHeaders)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// checkValue validates a field value: field-vchar, obs-text, SP and HTAB
+// (RFC 9110 §5.5). Eight bytes at a time while they are all printable.
+func checkValue(v []byte) error {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(v) >= 8 {
+		x := binary.LittleEndian.Uint64(v)
+		ctl := (x - 0x20*ones) &^ x & highs // some byte < 0x20
+		y := x ^ 0x7f*ones
+		del := (y - ones) &^ y & highs // some byte == 0x7f
+		if ctl|del != 0 {
 			break
+		}
+		v = v[8:]
+	}
+	for _, c := range v {
+		if class[c]&cVchar == 0 && !isOWS(c) {
+			if c == '\r' {
+				return ErrBareCR
+			}
+			return ErrFieldValue
 		}
 	}
 	return nil

@@ -75,23 +75,32 @@ const (
 // that callers read them without searching.
 type Known uint8
 
+// Known fields, sorted by name length (classify relies on it).
 const (
-	HdrAcceptEncoding Known = iota
+	HdrRange Known = iota
+	HdrReferer
 	HdrIfMatch
-	HdrIfNoneMatch
-	HdrIfModifiedSince
-	HdrIfUnmodifiedSince
-	HdrRange
 	HdrIfRange
 	HdrUserAgent
-	HdrReferer
+	HdrIfNoneMatch
+	HdrAcceptEncoding
+	HdrIfModifiedSince
+	HdrIfUnmodifiedSince
 	numKnown
 )
 
 var knownNames = [numKnown]string{
-	"accept-encoding", "if-match", "if-none-match", "if-modified-since",
-	"if-unmodified-since", "range", "if-range", "user-agent", "referer",
+	"range", "referer", "if-match", "if-range", "user-agent", "if-none-match",
+	"accept-encoding", "if-modified-since", "if-unmodified-since",
 }
+
+// knownLen maps a name length to 1 + the first Known of that length (0: none).
+var knownLen = func() (t [32]uint8) {
+	for k := numKnown; k > 0; k-- {
+		t[len(knownNames[k-1])] = uint8(k)
+	}
+	return t
+}()
 
 // Field is one header field line; both slices point into the parsed buffer.
 // Value has surrounding whitespace removed.
