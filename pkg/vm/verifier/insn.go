@@ -117,6 +117,10 @@ func checkALU(in vm.Insn) string {
 		if in.Imm != 16 && in.Imm != 32 && in.Imm != 64 {
 			return fmt.Sprintf("byte swap width %d is not 16, 32 or 64", in.Imm)
 		}
+		if in.Dst == r10 {
+			return writeR10
+		}
+		return "" // imm is the width for both le (K) and be (X)
 	case asm.ALUMov:
 		if x && !(in.Off == 0 || in.Off == 8 || in.Off == 16 || in.Off == 32 && alu64) {
 			return fmt.Sprintf("invalid movsx offset %d", in.Off)
