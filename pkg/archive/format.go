@@ -78,6 +78,19 @@ func (e Encoding) String() string {
 	return fmt.Sprintf("Encoding(%d)", uint8(e))
 }
 
+// variantSuffix names a variant in error messages.
+func (e Encoding) variantSuffix() string {
+	switch e {
+	case Brotli:
+		return " br variant"
+	case Zstd:
+		return " zstd variant"
+	case Gzip:
+		return " gzip variant"
+	}
+	return ""
+}
+
 // fileExt is the suffix of a variant member's name.
 func (e Encoding) fileExt() string {
 	switch e {

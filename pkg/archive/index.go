@@ -87,16 +87,18 @@ func parseIndex(idx []byte, archiveLen int64) (*index, error) {
 // previous one ended (rounded to a block) and stay before the tar end blocks.
 type layout struct{ cursor, end int64 }
 
-func (l *layout) member(what string, rec []byte) (off, size int64, err error) {
+// member checks the range record at rec for the member named what+suffix
+// (the name is only built for an error).
+func (l *layout) member(what []byte, suffix string, rec []byte) (off, size int64, err error) {
 	hdr, data, sz := le.Uint64(rec), le.Uint64(rec[8:]), le.Uint64(rec[16:])
 	if hdr != uint64(l.cursor) {
-		return 0, 0, corrupt("%s: member header at byte %d, want %d (members must follow each other in index order)", what, hdr, l.cursor)
+		return 0, 0, corrupt("%s%s: member header at byte %d, want %d (members must follow each other in index order)", what, suffix, hdr, l.cursor)
 	}
 	if data%blockSize != 0 || data < hdr+blockSize || data > hdr+maxHeaderSpan {
-		return 0, 0, corrupt("%s: data offset %d is not a block boundary 1 to %d blocks after its header at %d", what, data, maxHeaderSpan/blockSize, hdr)
+		return 0, 0, corrupt("%s%s: data offset %d is not a block boundary 1 to %d blocks after its header at %d", what, suffix, data, maxHeaderSpan/blockSize, hdr)
 	}
 	if data > uint64(l.end) || sz > uint64(l.end)-data {
-		return 0, 0, corrupt("%s: range %d+%d runs past the archive data end %d", what, data, sz, l.end)
+		return 0, 0, corrupt("%s%s: range %d+%d runs past the archive data end %d", what, suffix, data, sz, l.end)
 	}
 	l.cursor = align(int64(data + sz))
 	return int64(data), int64(sz), nil
@@ -125,7 +127,7 @@ func (x *index) checkScripts(l *layout) error {
 			return corrupt("script %q: names not sorted and unique", name)
 		}
 		prev = name
-		if _, _, err := l.member("script "+string(name), rec); err != nil {
+		if _, _, err := l.member(name, " script", rec); err != nil {
 			return err
 		}
 	}
@@ -151,7 +153,7 @@ func (x *index) checkEntries(l *layout) error {
 		if err := x.checkEntry(p, rec); err != nil {
 			return err
 		}
-		if _, _, err := l.member(string(p), rec); err != nil {
+		if _, _, err := l.member(p, "", rec); err != nil {
 			return err
 		}
 		first, nvar := uint64(le.Uint32(rec[60:])), uint64(le.Uint32(rec[64:]))
@@ -167,10 +169,10 @@ func (x *index) checkEntries(l *layout) error {
 				return corrupt("entry %q: variant %d has encoding %d (must be 1..3, increasing, reserved zero)", p, j-first, enc)
 			}
 			last = Encoding(enc)
-			if err := x.checkETag(string(p)+" "+last.Token(), v[24:]); err != nil {
+			if err := x.checkETag(p, last.variantSuffix(), v[24:]); err != nil {
 				return err
 			}
-			if _, _, err := l.member(string(p)+" "+last.Token()+" variant", v); err != nil {
+			if _, _, err := l.member(p, last.variantSuffix(), v); err != nil {
 				return err
 			}
 		}
@@ -199,7 +201,7 @@ func (x *index) checkEntry(p, rec []byte) error {
 			return corrupt("entry %q: content type has byte 0x%02x", p, c)
 		}
 	}
-	if err := x.checkETag(string(p), rec[48:]); err != nil {
+	if err := x.checkETag(p, "", rec[48:]); err != nil {
 		return err
 	}
 	if f := Flags(le.Uint32(rec[56:])); f&^knownFlags != 0 {
@@ -211,13 +213,13 @@ func (x *index) checkEntry(p, rec []byte) error {
 	return nil
 }
 
-func (x *index) checkETag(what string, rec []byte) error {
-	e, err := x.str(what+" etag", rec)
+func (x *index) checkETag(p []byte, suffix string, rec []byte) error {
+	e, err := x.str("etag", rec)
 	if err != nil {
 		return err
 	}
 	if !validETag(e) {
-		return corrupt("%s: malformed ETag %q", what, e)
+		return corrupt("%s%s: malformed ETag %q", p, suffix, e)
 	}
 	return nil
 }
@@ -227,13 +229,22 @@ func validETag(e []byte) bool {
 	if len(e) != etagLen || e[0] != '"' || e[etagLen-1] != '"' {
 		return false
 	}
+	bad := byte(0)
 	for _, c := range e[1 : etagLen-1] {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
+		bad |= notHex[c]
+	}
+	return bad == 0
+}
+
+// notHex is 1 for every byte that is not a lower-case hex digit.
+var notHex = func() (t [256]byte) {
+	for i := range t {
+		if !('0' <= i && i <= '9' || 'a' <= i && i <= 'f') {
+			t[i] = 1
 		}
 	}
-	return true
-}
+	return t
+}()
 
 // checkPath enforces the normal form of a site path: non-empty UTF-8 without
 // control bytes, relative, '/'-separated, no empty, "." or ".." segment, and
@@ -249,18 +260,27 @@ func checkPath(p []byte) error {
 	case string(p) == ReservedDir || bytes.HasPrefix(p, []byte(ReservedDir+"/")):
 		return errString("path is under the reserved .zeroserve/ directory")
 	}
-	for _, c := range p {
+	start := 0
+	for i, c := range p {
 		if c < 0x20 || c == 0x7f {
 			return errString("path has a control byte")
 		}
-	}
-	for seg := range bytes.SplitSeq(p, []byte("/")) {
-		switch string(seg) {
-		case "":
-			return errString("path has an empty segment (leading, trailing or double '/')")
-		case ".", "..":
-			return errString("path has a '.' or '..' segment")
+		if c == '/' {
+			if err := checkSegment(p[start:i]); err != nil {
+				return err
+			}
+			start = i + 1
 		}
+	}
+	return checkSegment(p[start:])
+}
+
+func checkSegment(seg []byte) error {
+	switch string(seg) {
+	case "":
+		return errString("path has an empty segment (leading, trailing or double '/')")
+	case ".", "..":
+		return errString("path has a '.' or '..' segment")
 	}
 	return nil
 }

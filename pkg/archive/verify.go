@@ -71,6 +71,12 @@ func (r *Reader) members() []expected {
 }
 
 func (r *Reader) verifyTar() error {
+	end := int64(len(r.data)) - tarEndLen
+	for _, c := range r.data[end:] {
+		if c != 0 {
+			return corrupt("tar end blocks are not zero")
+		}
+	}
 	cr := &countReader{b: r.data}
 	tr := tar.NewReader(cr)
 	for _, m := range r.members() {
@@ -100,12 +106,6 @@ func (r *Reader) verifyTar() error {
 	}
 	if !errors.Is(err, io.EOF) {
 		return corrupt("tar after the last member: %v", err)
-	}
-	end := int64(len(r.data)) - tarEndLen
-	for _, c := range r.data[end:] {
-		if c != 0 {
-			return corrupt("tar end blocks are not zero")
-		}
 	}
 	return nil
 }
