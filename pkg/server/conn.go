@@ -1,0 +1,445 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/http1"
+	"zeroserve.dev/zeroserve/pkg/server/transport"
+)
+
+// maxQueued bounds the responses a pipelining client can have waiting to be
+// sent; beyond it the connection stops reading (back-pressure).
+const maxQueued = 32
+
+// maxIOV bounds the iovecs handed to the transport per write.
+const maxIOV = 64
+
+// connOptions is what every connection of a server shares.
+type connOptions struct {
+	cur       *current
+	lim       http1.Limits
+	header    time.Duration
+	body      time.Duration
+	idle      time.Duration
+	write     time.Duration
+	log       *slog.Logger
+	access    *AccessLog
+	now       func() time.Time
+	site      siteOptions
+	requestID *atomic.Uint64
+}
+
+func newConnOptions(cfg *Config) connOptions {
+	id := new(atomic.Uint64)
+	id.Store(rand.Uint64() &^ (1<<32 - 1)) // random high half, readable low half
+	return connOptions{
+		lim:       http1.Limits{MaxHeaderBytes: cfg.MaxHeaderBytes, MaxBody: cfg.MaxBodyBytes},
+		header:    cfg.HeaderTimeout,
+		body:      cfg.BodyTimeout,
+		idle:      cfg.IdleTimeout,
+		write:     cfg.WriteTimeout,
+		log:       cfg.Log,
+		access:    cfg.AccessLog,
+		now:       cfg.Now,
+		site:      siteOptions{index: cfg.Index, tryHTML: cfg.TryHTML},
+		requestID: id,
+	}
+}
+
+// newConn is the transport.Factory of a Server.
+func (s *Server) newConn(info transport.Info) transport.Conn {
+	o := s.opts
+	o.cur = &s.cur
+	return newConn(&o, info)
+}
+
+// Connection states of the request reader.
+const (
+	stIdle    uint8 = iota // between requests (keep-alive)
+	stHead                 // part of a request head received
+	stBody                 // reading (and discarding) a request body
+	stClosing              // no more requests: send what is queued, then close
+)
+
+// queued is one response waiting in the output queue.
+type queued struct {
+	end    int         // index in conn.segs one past its last segment
+	gen    *Generation // pinned until the response is written; nil for errors
+	status uint16
+	bytes  int64 // body bytes
+	start  time.Time
+	rec    AccessRecord
+}
+
+// conn is the HTTP/1.1 side of one connection: it parses requests with
+// http1, answers them from the generation it pins per request, and queues
+// the responses as iovecs (head bytes in hbuf, bodies straight from the
+// archive mapping) in request order.
+type conn struct {
+	o    *connOptions
+	info transport.Info
+
+	state     uint8
+	closeNext bool // the current request's response ends the connection
+	draining  bool
+	aborted   bool      // output abandoned (write timeout)
+	headStart time.Time // first byte of the current head
+	now       time.Time // clock read at the last Recv/Written
+	date      http1.DateCache
+
+	req      http1.Request
+	body     http1.Body
+	pendReq  pendingRequest // request whose body is being read
+	bodySeen int64
+
+	// Output: segs[seg:] are unsent, the first one from offset off.
+	segs  [][]byte
+	seg   int
+	off   int
+	q     []queued // responses in segs, in order
+	qHead int
+	hbuf  []byte // response heads; reset when the queue empties
+	wrote time.Time
+}
+
+// pendingRequest keeps what is needed to answer a request after its body.
+type pendingRequest struct {
+	gen   *Generation
+	start time.Time
+	rec   AccessRecord
+	res   siteResponse
+	minor uint8
+	keep  bool
+}
+
+func newConn(o *connOptions, info transport.Info) *conn {
+	return &conn{
+		o:    o,
+		info: info,
+		segs: make([][]byte, 0, 2*maxQueued),
+		q:    make([]queued, 0, 4),
+		hbuf: make([]byte, 0, 4096),
+	}
+}
+
+// Recv implements transport.Conn: it consumes every complete request in p
+// (and body bytes) until the output queue is full.
+func (c *conn) Recv(p []byte) int {
+	c.now = c.o.now()
+	used := 0
+	for used < len(p) && c.state != stClosing && c.queueLen() < maxQueued {
+		var n int
+		if c.state == stBody {
+			n = c.readBody(p[used:])
+		} else {
+			n = c.readHead(p[used:])
+		}
+		if n == 0 {
+			break
+		}
+		used += n
+	}
+	if c.state == stClosing {
+		return len(p) // nothing after a closing response is read
+	}
+	return used
+}
+
+// readHead parses one request head; it returns the bytes consumed.
+func (c *conn) readHead(p []byte) int {
+	if c.state == stIdle {
+		c.state = stHead
+		c.headStart = c.now
+	}
+	n, err := http1.Parse(p, &c.req, c.o.lim)
+	if err == http1.ErrNeedMore {
+		return 0
+	}
+	if err != nil {
+		c.protocolError(err, p)
+		return len(p)
+	}
+	c.startRequest()
+	return n
+}
+
+// startRequest answers c.req, or sets up reading its body first.
+func (c *conn) startRequest() {
+	r := &c.req
+	pr := &c.pendReq
+	pr.start = c.headStart
+	pr.minor = r.Minor
+	pr.keep = r.KeepAlive && !c.draining
+	pr.rec.Time = c.now
+	pr.rec.Remote = c.info.Remote
+	pr.rec.ID = c.o.requestID.Add(1)
+	pr.rec.Proto = 10 + r.Minor
+	pr.rec.SetMethod(r.Method)
+	pr.rec.SetTarget(r.Target)
+	pr.gen = c.o.cur.Acquire()
+	pr.gen.Site.respond(r, &pr.res)
+
+	if r.Framing == http1.BodyNone {
+		c.finishRequest()
+		return
+	}
+	if r.WantsContinue(0) {
+		// The static site never needs the body: answer now and close
+		// rather than wait for a body the client holds back
+		// (RFC 9110 §10.1.1).
+		pr.keep = false
+		c.finishRequest()
+		return
+	}
+	c.body.Reset(r, c.o.lim)
+	c.bodySeen = 0
+	c.state = stBody
+}
+
+// readBody discards body bytes of the pending request.
+func (c *conn) readBody(p []byte) int {
+	n, data, err := c.body.Read(p)
+	c.bodySeen += int64(len(data))
+	if err != nil {
+		c.pendReq.gen.Release()
+		c.pendReq.gen = nil
+		c.protocolError(err, nil)
+		return len(p)
+	}
+	if c.body.Done() {
+		c.finishRequest()
+	}
+	return n
+}
+
+// finishRequest queues the response of the pending request.
+func (c *conn) finishRequest() {
+	pr := &c.pendReq
+	closing := !pr.keep || c.draining
+	cf, keep := connField(pr.minor, !closing)
+	q := c.enqueue(pr.gen, pr.res.Status, cf, &pr.res, pr.start, &pr.rec)
+	_ = q
+	pr.gen = nil
+	if keep {
+		c.state = stIdle
+	} else {
+		c.state = stClosing
+	}
+}
+
+func connField(minor uint8, keep bool) (http1.ConnField, bool) {
+	switch {
+	case !keep:
+		return http1.ConnClose, false
+	case minor == 0:
+		return http1.ConnKeepAlive, true
+	}
+	return http1.ConnDefault, true
+}
+
+// enqueue renders the head of res into hbuf and queues head and body.
+func (c *conn) enqueue(g *Generation, status int, cf http1.ConnField, res *siteResponse, start time.Time, rec *AccessRecord) *queued {
+	if c.queueLen() == 0 {
+		c.wrote = c.now
+	}
+	h0 := len(c.hbuf)
+	c.hbuf = http1.AppendResponseHead(c.hbuf, status, c.date.Value(c.now), cf)
+	c.hbuf = res.appendFields(c.hbuf)
+	c.hbuf = http1.EndHead(c.hbuf)
+	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
+	var n int64
+	if !res.head {
+		for _, b := range res.body() {
+			if len(b) > 0 {
+				c.segs = append(c.segs, b)
+				n += int64(len(b))
+			}
+		}
+	}
+	c.q = append(c.q, queued{end: len(c.segs), gen: g, status: uint16(status), bytes: n, start: start})
+	q := &c.q[len(c.q)-1]
+	if rec != nil {
+		q.rec = *rec
+	}
+	return q
+}
+
+// protocolError answers a request the parser refused (or a broken body)
+// and closes: the byte stream cannot be trusted after a framing error.
+func (c *conn) protocolError(err error, p []byte) {
+	status := http1.StatusOf(err)
+	var rec AccessRecord
+	rec.Time = c.now
+	rec.Remote = c.info.Remote
+	rec.ID = c.o.requestID.Add(1)
+	rec.Proto = 11
+	c.errorResponse(status, &rec)
+	c.logError(status, err, rec.ID)
+}
+
+// errorResponse queues a short text response with Connection: close.
+func (c *conn) errorResponse(status int, rec *AccessRecord) {
+	if c.queueLen() == 0 {
+		c.wrote = c.now
+	}
+	h0 := len(c.hbuf)
+	c.hbuf = http1.AppendError(c.hbuf, status, c.date.Value(c.now))
+	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
+	rec.Status = uint16(status)
+	c.q = append(c.q, queued{end: len(c.segs), status: uint16(status), start: c.now, rec: *rec})
+	c.state = stClosing
+}
+
+func (c *conn) logError(status int, err error, id uint64) {
+	c.o.log.Warn("request refused", "status", status, "err", err,
+		"remote", c.info.Remote, "id", string(AppendRequestID(nil, id)))
+}
+
+func (c *conn) queueLen() int { return len(c.q) - c.qHead }
+
+// Pending implements transport.Conn.
+func (c *conn) Pending(iov [][]byte) [][]byte {
+	if c.aborted {
+		return iov
+	}
+	for i := c.seg; i < len(c.segs) && i-c.seg < maxIOV; i++ {
+		b := c.segs[i]
+		if i == c.seg {
+			b = b[c.off:]
+		}
+		iov = append(iov, b)
+	}
+	return iov
+}
+
+// Written implements transport.Conn: it retires fully sent responses,
+// releasing their generation pins and logging them.
+func (c *conn) Written(n int) {
+	c.now = c.o.now()
+	for n > 0 && c.seg < len(c.segs) {
+		rest := len(c.segs[c.seg]) - c.off
+		if n < rest {
+			c.off += n
+			return
+		}
+		n -= rest
+		c.segs[c.seg] = nil
+		c.seg++
+		c.off = 0
+		for c.qHead < len(c.q) && c.q[c.qHead].end <= c.seg {
+			c.retire(&c.q[c.qHead], true)
+			c.qHead++
+			c.wrote = c.now
+		}
+	}
+	if c.seg == len(c.segs) {
+		c.resetQueue()
+	}
+}
+
+// retire finishes one queued response.
+func (c *conn) retire(q *queued, sent bool) {
+	if q.gen != nil {
+		q.gen.Release()
+		q.gen = nil
+	}
+	if sent && c.o.access != nil {
+		q.rec.Status = q.status
+		q.rec.Bytes = q.bytes
+		q.rec.Duration = c.now.Sub(q.start)
+		c.o.access.Log(&q.rec)
+	}
+}
+
+func (c *conn) resetQueue() {
+	clear(c.segs)
+	c.segs = c.segs[:0]
+	c.seg, c.off = 0, 0
+	c.q = c.q[:0]
+	c.qHead = 0
+	c.hbuf = c.hbuf[:0]
+}
+
+// Status implements transport.Conn.
+func (c *conn) Status() transport.Status {
+	pending := c.seg < len(c.segs) && !c.aborted
+	st := transport.Status{
+		Close:     c.aborted || c.state == stClosing,
+		PauseRead: c.queueLen() >= maxQueued || c.state == stClosing,
+	}
+	switch {
+	case pending:
+		st.Timeout = remaining(c.o.write, c.now.Sub(c.wrote))
+	case c.state == stHead:
+		st.Timeout = remaining(c.o.header, c.now.Sub(c.headStart))
+	case c.state == stBody:
+		st.Timeout = c.o.body
+	case c.state == stIdle:
+		st.Timeout = c.o.idle
+	}
+	return st
+}
+
+// remaining is the rest of budget after elapsed, at least 1ns (expire now).
+func remaining(budget, elapsed time.Duration) time.Duration {
+	return max(budget-elapsed, time.Nanosecond)
+}
+
+// Timeout implements transport.Conn.
+func (c *conn) Timeout() {
+	c.now = c.o.now()
+	switch {
+	case c.seg < len(c.segs):
+		// The client does not read its responses: give up on them.
+		c.aborted = true
+		c.state = stClosing
+	case c.state == stHead:
+		var rec AccessRecord
+		rec.Time, rec.Remote, rec.Proto = c.now, c.info.Remote, 11
+		rec.ID = c.o.requestID.Add(1)
+		c.errorResponse(408, &rec)
+		c.logError(408, errHeaderTimeout, rec.ID)
+	case c.state == stBody:
+		c.pendReq.gen.Release()
+		c.pendReq.gen = nil
+		var rec = c.pendReq.rec
+		c.errorResponse(408, &rec)
+		c.logError(408, errBodyTimeout, rec.ID)
+	default:
+		c.state = stClosing // idle keep-alive: close silently
+	}
+}
+
+var (
+	errHeaderTimeout = errors.New("request head not received in time")
+	errBodyTimeout   = errors.New("request body stalled")
+)
+
+// Resume implements transport.Conn; nothing runs off the loop yet.
+func (c *conn) Resume() {}
+
+// Drain implements transport.Conn: finish what is in flight, then close.
+func (c *conn) Drain() {
+	c.draining = true
+	switch c.state {
+	case stIdle, stHead:
+		// No request in flight (a partial head is not one yet).
+		c.state = stClosing
+	}
+}
+
+// Close implements transport.Conn.
+func (c *conn) Close(err error) {
+	for i := c.qHead; i < len(c.q); i++ {
+		c.retire(&c.q[i], false)
+	}
+	if c.pendReq.gen != nil {
+		c.pendReq.gen.Release()
+		c.pendReq.gen = nil
+	}
+	c.resetQueue()
+}
