@@ -26,6 +26,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			return in.fault(vm.ErrBug, pc, "BUG: pc %d outside the program", pc)
 		}
 		i := &code[pc]
+		cur := pc
 		pc++
 		d, s := i.regs&15, i.regs>>4
 		switch i.op {
@@ -299,7 +300,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o >= span {
-				return in.storeFault(pc-1, a, 1)
+				return in.storeFault(cur, a, 1)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			v := i.imm
@@ -312,7 +313,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o > span-2 {
-				return in.storeFault(pc-1, a, 2)
+				return in.storeFault(cur, a, 2)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			v := i.imm
@@ -325,7 +326,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o > span-4 {
-				return in.storeFault(pc-1, a, 4)
+				return in.storeFault(cur, a, 4)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			v := i.imm
@@ -338,7 +339,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o > span-8 {
-				return in.storeFault(pc-1, a, 8)
+				return in.storeFault(cur, a, 8)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			v := i.imm
@@ -353,7 +354,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o > span-4 {
-				return in.storeFault(pc-1, a, 4)
+				return in.storeFault(cur, a, 4)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			p := mem[a : a+4]
@@ -385,7 +386,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			a := r[d] + uint64(int64(i.off))
 			o := a - wb
 			if o > span-8 {
-				return in.storeFault(pc-1, a, 8)
+				return in.storeFault(cur, a, 8)
 			}
 			dirty[o>>(vm.DirtyShift+6)] |= 1 << (o >> vm.DirtyShift & 63)
 			p := mem[a : a+8]
@@ -600,21 +601,21 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 				h = r[d]
 			}
 			if h >= uint64(len(helpers)) {
-				return in.fault(vm.ErrNoHelper, pc-1, "call to helper %d, but the program imports %d", h, len(helpers))
+				return in.fault(vm.ErrNoHelper, cur, "call to helper %d, but the program imports %d", h, len(helpers))
 			}
 			in.call.PC = pc - 1
 			v, err := helpers[h](&in.call, r[1], r[2], r[3], r[4], r[5])
 			if err != nil {
-				return in.helperError(err, &r, pc-1, left)
+				return in.helperError(err, &r, cur, left)
 			}
 			r[0] = v
 			if left < 0 {
-				return in.outOfBudget(&r, pc, left)
+				return in.outOfBudget(&r, cur, pc, left)
 			}
 			continue
 		case opCallLocal:
 			if in.depth >= vm.MaxFrames-1 {
-				return in.fault(vm.ErrCallDepth, pc-1, "")
+				return in.fault(vm.ErrCallDepth, cur, "")
 			}
 			f := &in.frames[in.depth]
 			f.ret, f.r6, f.r7, f.r8, f.r9, f.fp = pc, r[6], r[7], r[8], r[9], r[10]
@@ -631,11 +632,11 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			f := &in.frames[in.depth]
 			pc, r[6], r[7], r[8], r[9], r[10] = f.ret, f.r6, f.r7, f.r8, f.r9, f.fp
 		default:
-			return in.fault(vm.ErrBug, pc-1, "BUG: invalid internal opcode %d", i.op)
+			return in.fault(vm.ErrBug, cur, "BUG: invalid internal opcode %d", i.op)
 		}
 		left -= int64(i.cost)
 		if left < 0 {
-			return in.outOfBudget(&r, pc, left)
+			return in.outOfBudget(&r, cur, pc, left)
 		}
 	}
 }

@@ -144,14 +144,14 @@ func (in *Instance) finish() {
 }
 
 // outOfBudget is reached when the slice counter went negative at a control
-// transfer; pc is where to continue.
+// transfer at insn at; pc is where to continue.
 //
 //go:noinline
-func (in *Instance) outOfBudget(r *[16]uint64, pc int, left int64) (uint64, vm.Status, error) {
+func (in *Instance) outOfBudget(r *[16]uint64, at, pc int, left int64) (uint64, vm.Status, error) {
 	in.used += in.slice - left
 	if in.used > int64(min(in.prog.limits.Budget, math.MaxInt64/2)) {
 		in.finish()
-		return 0, vm.Done, vm.TrapAt(vm.ErrBudget, pc, in.prog.prog)
+		return 0, vm.Done, vm.TrapAt(vm.ErrBudget, at, in.prog.prog)
 	}
 	in.regs, in.pc, in.state = *r, pc, yielded
 	return 0, vm.Yielded, nil

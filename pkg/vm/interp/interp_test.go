@@ -1,0 +1,348 @@
+package interp_test
+
+import (
+	"errors"
+	"testing"
+
+	"zeroserve.dev/zeroserve/pkg/vm"
+	"zeroserve.dev/zeroserve/pkg/vm/asm"
+	"zeroserve.dev/zeroserve/pkg/vm/interp"
+	"zeroserve.dev/zeroserve/pkg/vm/vmtest"
+)
+
+// build assembles src into a program importing helpers and instantiates it.
+func build(t testing.TB, src string, helpers vm.Helpers, names []string, l vm.Limits) *interp.Instance {
+	t.Helper()
+	insns, err := asm.Assemble(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buildProgram(t, vmtest.NewProgram(insns, names), helpers, l)
+}
+
+func buildProgram(t testing.TB, p *vm.Program, helpers vm.Helpers, l vm.Limits) *interp.Instance {
+	t.Helper()
+	c, err := interp.Compile(p, helpers, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := c.Instantiate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	return in
+}
+
+// withImage returns a program whose image has 16 read-only bytes then 16
+// bytes of .data at WritableBase 0x2000.
+func withImage(t testing.TB, src string) *vm.Program {
+	t.Helper()
+	insns, err := asm.Assemble(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := vmtest.NewProgram(insns, nil)
+	p.WritableBase = 0x2000
+	p.Image = make([]byte, 0x1000+16)
+	copy(p.Image, "read-only bytes!")
+	copy(p.Image[0x1000:], []byte{7, 0, 0, 0, 0, 0, 0, 0})
+	return p
+}
+
+func wantTrap(t *testing.T, err error, want *vm.Trap, pc int) *vm.Trap {
+	t.Helper()
+	var tr *vm.Trap
+	if !errors.As(err, &tr) {
+		t.Fatalf("err = %v, want trap %v", err, want.Code)
+	}
+	if !errors.Is(err, want) || tr.PC != pc {
+		t.Fatalf("trap = %v (code %v, pc %d), want code %v at pc %d", tr, tr.Code, tr.PC, want.Code, pc)
+	}
+	return tr
+}
+
+func TestTraps(t *testing.T) {
+	hostErr := errors.New("disk on fire")
+	helpers := vm.Helpers{
+		"badarg": func(c *vm.Call, r1, _, _, _, _ uint64) (uint64, error) { return 0, vm.BadArg("length too large") },
+		"fail":   func(c *vm.Call, _, _, _, _, _ uint64) (uint64, error) { return 0, hostErr },
+		"mem": func(c *vm.Call, r1, r2, _, _, _ uint64) (uint64, error) {
+			_, err := c.Mem(r1, r2)
+			return 0, err
+		},
+		"wmem": func(c *vm.Call, r1, r2, _, _, _ uint64) (uint64, error) {
+			_, err := c.WritableMem(r1, r2)
+			return 0, err
+		},
+	}
+	names := []string{"badarg", "fail", "mem", "wmem"}
+	tests := []struct {
+		name string
+		src  string
+		want *vm.Trap
+		pc   int
+	}{
+		{"store to null", "mov %r1, 0\nstw [%r1+0], 1\nexit", vm.ErrStore, 1},
+		{"store to rodata", "mov %r1, 0x1000\nstxdw [%r1+8], %r1\nexit", vm.ErrStore, 1},
+		{"store below window", "lddw %r1, 0x1ffc\nstxw [%r1+0], %r1\nexit", vm.ErrStore, 2},
+		{"store straddling window end", "mov %r1, %r10\nstdw [%r1-4], 1\nexit", vm.ErrStore, 1},
+		{"store past arena", "lddw %r1, 0xffffffffffffff00\nstb [%r1+0], 1\nexit", vm.ErrStore, 2},
+		{"atomic into rodata", "mov %r1, 0x1000\nlock add [%r1+0], %r1\nexit", vm.ErrStore, 1},
+		{"helper bad argument", "call 0\nexit", vm.ErrBadArg, 0},
+		{"helper host error", "mov %r0, 0\ncall 1\nexit", vm.ErrHelper, 1},
+		{"helper reads null", "mov %r1, 0\nmov %r2, 8\ncall 2\nexit", vm.ErrBadArg, 2},
+		{"helper reads past end", "mov %r1, %r10\nmov %r2, 1\ncall 2\nexit", vm.ErrBadArg, 2},
+		{"helper writes rodata", "mov %r1, 0x1000\nmov %r2, 1\ncall 3\nexit", vm.ErrBadArg, 2},
+		{"callx unknown helper", "mov %r2, 4\ncall %r2\nexit", vm.ErrNoHelper, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			insns, err := asm.Assemble(tt.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := withImage(t, "exit")
+			p.Insns, p.Helpers = insns, names
+			p.Funcs = []vm.Func{{Name: "main", Start: 0, End: len(insns)}}
+			in := buildProgram(t, p, helpers, vm.Limits{})
+			_, _, err = in.Run(0, nil, nil)
+			tr := wantTrap(t, err, tt.want, tt.pc)
+			if tt.want == vm.ErrHelper && !errors.Is(err, hostErr) {
+				t.Errorf("trap %v does not wrap the host error", tr)
+			}
+			// The instance is reusable after a trap.
+			if _, _, err := in.Run(0, nil, nil); !errors.Is(err, tt.want) {
+				t.Errorf("second run: %v", err)
+			}
+		})
+	}
+}
+
+func TestWildLoadIsMasked(t *testing.T) {
+	// A load far outside the arena reads inside it (address & (size-1)):
+	// 0xdead_0000_1000 masks to ImageBase, the first read-only byte 'r'.
+	in := buildProgram(t, withImage(t, "lddw %r1, 0xdead00001000\nldxb %r0, [%r1+0]\nexit"), nil, vm.Limits{})
+	r0, _, err := in.Run(0, nil, nil)
+	if err != nil || r0 != 'r' {
+		t.Fatalf("r0 = %#x, %v; want 'r'", r0, err)
+	}
+}
+
+func TestWritableStateResetPerInvocation(t *testing.T) {
+	// .data at 0x2000 starts as 7: increment it and the stack slot, return
+	// old stack slot + new global: 0 + 8 on every run.
+	src := `
+lddw %r1, 0x2000
+ldxdw %r2, [%r1+0]
+add %r2, 1
+stxdw [%r1+0], %r2
+ldxdw %r0, [%r10-8]
+stdw [%r10-8], 100
+add %r0, %r2
+exit`
+	in := buildProgram(t, withImage(t, src), nil, vm.Limits{})
+	for run := range 3 {
+		r0, st, err := in.Run(0, nil, nil)
+		if err != nil || st != vm.Done || r0 != 8 {
+			t.Fatalf("run %d: r0 = %d, %v, %v; want 8", run, r0, st, err)
+		}
+	}
+}
+
+func TestInput(t *testing.T) {
+	in := build(t, "ldxb %r0, [%r1+2]\nadd %r0, %r2\nexit", nil, nil, vm.Limits{})
+	r0, _, err := in.Run(0, nil, []byte{1, 2, 30, 4})
+	if err != nil || r0 != 34 {
+		t.Fatalf("r0 = %d, %v; want 34", r0, err)
+	}
+	_, n := in.Arena().Scratch()
+	if _, _, err := in.Run(0, nil, make([]byte, n+1)); err == nil {
+		t.Fatal("oversized input accepted")
+	}
+}
+
+func TestLocalCallsPreserveRegisters(t *testing.T) {
+	// Seven nested calls: eight frames, the limit. Each frame stores to its
+	// own stack slot; r6 survives every call.
+	src := "mov %r6, 6\nstdw [%r10-8], 1\ncall local f1\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nadd %r0, %r6\nexit\n"
+	for i := 1; i <= 7; i++ {
+		src += "f" + string(rune('0'+i)) + ":\nmov %r6, 0\nstdw [%r10-8], 0\n"
+		if i < 7 {
+			src += "call local f" + string(rune('0'+i+1)) + "\n"
+		}
+		src += "add %r0, 1\nexit\n"
+	}
+	in := build(t, src, nil, nil, vm.Limits{})
+	r0, _, err := in.Run(0, nil, nil)
+	if err != nil || r0 != 7+1+6 {
+		t.Fatalf("r0 = %d, %v; want 14", r0, err)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	in := build(t, "mov %r0, 0\nloop:\nadd %r0, 1\nja loop\nexit", nil, nil, vm.Limits{Budget: 1000})
+	_, _, err := in.Run(0, nil, nil)
+	wantTrap(t, err, vm.ErrBudget, 2)
+	if in.Used() <= 1000 {
+		t.Errorf("used %d, want > 1000", in.Used())
+	}
+	// Slices do not extend the hard limit.
+	in = build(t, "loop:\nja loop\nexit", nil, nil, vm.Limits{Budget: 1000, Slice: 100})
+	_, st, err := in.Run(0, nil, nil)
+	yields := 0
+	for err == nil && st == vm.Yielded {
+		yields++
+		_, st, err = in.Resume(0)
+	}
+	if !errors.Is(err, vm.ErrBudget) || yields < 9 || yields > 10 {
+		t.Fatalf("after %d yields: %v, %v; want ErrBudget after 9-10 yields", yields, st, err)
+	}
+}
+
+const sumLoop = `
+mov %r0, 0
+mov %r1, 0
+loop:
+add %r0, %r1
+add %r1, 1
+jlt %r1, 10000, loop
+exit`
+
+func TestSliceYieldResume(t *testing.T) {
+	whole := build(t, sumLoop, nil, nil, vm.Limits{})
+	want, st, err := whole.Run(0, nil, nil)
+	if err != nil || st != vm.Done || want != 10000*9999/2 {
+		t.Fatalf("unsliced: %d, %v, %v", want, st, err)
+	}
+	in := build(t, sumLoop, nil, nil, vm.Limits{Slice: 1000})
+	r0, st, err := in.Run(0, nil, nil)
+	yields := 0
+	for err == nil && st == vm.Yielded {
+		yields++
+		r0, st, err = in.Resume(0)
+	}
+	if err != nil || r0 != want || yields < 25 {
+		t.Fatalf("sliced: r0 = %d after %d yields, %v; want %d after >= 25 yields", r0, yields, err, want)
+	}
+	if in.Used() != whole.Used() {
+		t.Errorf("sliced run charged %d, unsliced %d", in.Used(), whole.Used())
+	}
+}
+
+type request struct{ calls int }
+
+func TestSuspendResumeCancel(t *testing.T) {
+	helpers := vm.Helpers{
+		"fetch": func(c *vm.Call, r1, _, _, _, _ uint64) (uint64, error) {
+			c.Ctx.(*request).calls++
+			return 0, vm.ErrPending
+		},
+	}
+	src := "mov %r6, 100\nmov %r1, 1\ncall 0\nadd %r0, %r6\nexit"
+	in := build(t, src, helpers, []string{"fetch"}, vm.Limits{})
+	req := &request{}
+	_, st, err := in.Run(0, req, nil)
+	if err != nil || st != vm.Suspended || req.calls != 1 {
+		t.Fatalf("run: %v, %v, calls %d; want suspended", st, err, req.calls)
+	}
+	if _, _, err := in.Run(0, req, nil); !errors.Is(err, interp.ErrBusy) {
+		t.Fatalf("run while suspended: %v, want ErrBusy", err)
+	}
+	r0, st, err := in.Resume(23)
+	if err != nil || st != vm.Done || r0 != 123 {
+		t.Fatalf("resume: %d, %v, %v; want 123 done", r0, st, err)
+	}
+	if _, _, err := in.Resume(0); !errors.Is(err, interp.ErrNotPaused) {
+		t.Fatalf("resume when done: %v, want ErrNotPaused", err)
+	}
+	// Cancel a suspended invocation: the instance is free again.
+	if _, st, _ := in.Run(0, req, nil); st != vm.Suspended {
+		t.Fatalf("second run: %v", st)
+	}
+	in.Cancel()
+	if _, _, err := in.Resume(1); !errors.Is(err, interp.ErrNotPaused) {
+		t.Fatalf("resume after cancel: %v", err)
+	}
+	if _, st, err := in.Run(0, req, nil); err != nil || st != vm.Suspended || req.calls != 3 {
+		t.Fatalf("run after cancel: %v, %v, calls %d", st, err, req.calls)
+	}
+}
+
+func TestHelperMemory(t *testing.T) {
+	// upper(ptr, len) upper-cases a guest string in place and returns its
+	// length; the guest passes a string it stored on its stack.
+	helpers := vm.Helpers{
+		"upper": func(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
+			b, err := c.WritableMem(p, n)
+			if err != nil {
+				return 0, err
+			}
+			for i, ch := range b {
+				if ch >= 'a' && ch <= 'z' {
+					b[i] = ch - 32
+				}
+			}
+			return n, nil
+		},
+	}
+	src := `
+stw [%r10-4], 0x6948 # "Hi\0\0"
+mov %r1, %r10
+add %r1, -4
+mov %r2, 2
+call 0
+ldxh %r0, [%r10-4]
+exit`
+	in := build(t, src, helpers, []string{"upper"}, vm.Limits{})
+	r0, _, err := in.Run(0, nil, nil)
+	if err != nil || r0 != 0x4948 {
+		t.Fatalf("r0 = %#x, %v; want 0x4948 (\"HI\")", r0, err)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	insns, _ := asm.Assemble("call 0\nexit")
+	_, err := interp.Compile(vmtest.NewProgram(insns, []string{"nope"}), vm.Helpers{}, vm.Limits{})
+	if err == nil || !contains(err.Error(), `unknown helper "nope"`) {
+		t.Fatalf("err = %v, want unknown helper naming it", err)
+	}
+	_, err = interp.Compile(vmtest.NewProgram(insns, nil), nil, vm.Limits{})
+	if err == nil {
+		t.Fatal("unverifiable program compiled")
+	}
+	in := build(t, "exit", nil, nil, vm.Limits{})
+	if _, _, err := in.Run(1, nil, nil); !errors.Is(err, interp.ErrEntry) {
+		t.Fatalf("bad entry: %v", err)
+	}
+}
+
+func contains(s, sub string) bool { return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)) }
+
+func TestZeroAllocs(t *testing.T) {
+	helpers := vm.Helpers{
+		"one":  func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 1, nil },
+		"wait": func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) { return 0, vm.ErrPending },
+	}
+	names := []string{"one", "wait"}
+	req := &request{}
+	tests := []struct {
+		name string
+		src  string
+		run  func(in *interp.Instance)
+	}{
+		{"empty", "mov %r0, 42\nexit", func(in *interp.Instance) { in.Run(0, req, nil) }},
+		{"helper and stack", "stdw [%r10-8], 1\ncall 0\nexit", func(in *interp.Instance) { in.Run(0, req, nil) }},
+		{"local call", "call local f\nexit\nf:\nstdw [%r10-8], 1\nexit", func(in *interp.Instance) { in.Run(0, req, nil) }},
+		{"suspend resume", "call 1\nexit", func(in *interp.Instance) { in.Run(0, req, nil); in.Resume(5) }},
+		{"input", "ldxb %r0, [%r1+0]\nexit", func(in *interp.Instance) { in.Run(0, req, []byte("x")) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := build(t, tt.src, helpers, names, vm.Limits{})
+			if n := testing.AllocsPerRun(100, func() { tt.run(in) }); n != 0 {
+				t.Errorf("%v allocations per invocation, want 0", n)
+			}
+		})
+	}
+}
