@@ -1,14 +1,233 @@
-// Package zeroserve is the zeroserve runtime's command line.
+// Package zeroserve is the zeroserve runtime's command line: it parses the
+// flags into a server.Config, opens the listeners, wires the signals
+// (SIGHUP reloads, SIGTERM/SIGINT drain and exit 0) and runs the server.
 package zeroserve
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"zeroserve.dev/zeroserve/internal/cli"
+	"zeroserve.dev/zeroserve/pkg/server"
+	"zeroserve.dev/zeroserve/pkg/server/http1"
 )
 
 // Main runs zeroserve with args (without the program name) and returns the exit code.
 func Main(args []string) int {
 	io := cli.SystemIO()
-	return cli.ExitCode(io.ErrOut, errors.New("zeroserve: the runtime is not built yet"))
+	cmd := NewCmdRoot(io, nil)
+	cmd.SetArgs(args)
+	return cli.ExitCode(io.ErrOut, cmd.Execute())
+}
+
+// Options are the parsed flags and injected streams of one run.
+type Options struct {
+	IO      cli.IO
+	Archive string
+
+	Addrs          []string
+	Workers        int
+	Transport      string
+	Index          string
+	TryHTML        bool
+	LogFormat      string
+	AccessLog      string
+	MaxHeaderBytes int
+	MaxBodyBytes   int64
+	HeaderTimeout  time.Duration
+	BodyTimeout    time.Duration
+	IdleTimeout    time.Duration
+	WriteTimeout   time.Duration
+	DrainTimeout   time.Duration
+
+	// Getenv reads LISTEN_FDS/LISTEN_PID (default os.Getenv).
+	Getenv func(string) string
+	// Signals delivers SIGHUP, SIGTERM and SIGINT (default signal.Notify).
+	Signals <-chan os.Signal
+}
+
+// NewCmdRoot builds the zeroserve command. runF, when set, replaces the run
+// (tests check flag parsing with it).
+func NewCmdRoot(io cli.IO, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: io}
+	cmd := &cobra.Command{
+		Use:   "zeroserve [flags] SITE.zs.tar",
+		Short: "Serve a site archive built by zspack",
+		Long: `zeroserve serves a site archive built by zspack build.
+
+It listens for HTTP on 127.0.0.1:8080 unless told otherwise (--addr :8080
+for every interface), or on the sockets systemd passes (LISTEN_FDS).
+SIGHUP reloads the archive from its path; SIGTERM and SIGINT stop accepting,
+finish the requests in flight (up to --drain-timeout) and exit 0.`,
+		Args:          cobra.ExactArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Archive = args[0]
+			if err := opts.validate(); err != nil {
+				return &cli.FlagError{Err: err}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(opts)
+		},
+	}
+	cmd.SetOut(io.Out)
+	cmd.SetErr(io.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cli.FlagError{Err: err}
+	})
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Addrs, "addr", nil,
+		"address to listen on, host:port or fd:N (repeatable; default "+server.DefaultAddr+")")
+	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "event loops, one per core")
+	f.StringVar(&opts.Transport, "transport", "auto", "uring, netpoll or auto (io_uring when available)")
+	f.StringVar(&opts.Index, "index", server.DefaultIndex, "file served for a directory")
+	f.BoolVar(&opts.TryHTML, "try-html", false, `also serve "PATH.html" for a missing PATH`)
+	f.StringVar(&opts.LogFormat, "log-format", "text", "text or json (error log on stderr, access log on stdout)")
+	f.StringVar(&opts.AccessLog, "access-log", "on", "on or off: one line per request on stdout")
+	f.IntVar(&opts.MaxHeaderBytes, "max-header-bytes", http1.DefaultMaxHeaderBytes, "largest request header section (431 above)")
+	f.Int64Var(&opts.MaxBodyBytes, "max-body-bytes", http1.DefaultMaxBody, "largest request body (413 above)")
+	f.DurationVar(&opts.HeaderTimeout, "header-timeout", server.DefaultHeaderTimeout, "time to receive a whole request head (408)")
+	f.DurationVar(&opts.BodyTimeout, "body-timeout", server.DefaultBodyTimeout, "longest wait for more request body bytes (408)")
+	f.DurationVar(&opts.IdleTimeout, "idle-timeout", server.DefaultIdleTimeout, "keep-alive connection without a new request is closed")
+	f.DurationVar(&opts.WriteTimeout, "write-timeout", server.DefaultWriteTimeout, "time to send one response, then the connection is closed")
+	f.DurationVar(&opts.DrainTimeout, "drain-timeout", server.DefaultDrainTimeout, "time requests in flight get on SIGTERM/SIGINT")
+	return cmd
+}
+
+func (o *Options) validate() error {
+	if _, ok := server.ParseLogFormat(o.LogFormat); !ok {
+		return fmt.Errorf("--log-format %q: want text or json", o.LogFormat)
+	}
+	if o.AccessLog != "on" && o.AccessLog != "off" {
+		return fmt.Errorf("--access-log %q: want on or off", o.AccessLog)
+	}
+	switch o.Transport {
+	case "uring", "netpoll", "auto":
+	default:
+		return fmt.Errorf("--transport %q: want uring, netpoll or auto", o.Transport)
+	}
+	if o.Workers < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", o.Workers)
+	}
+	if o.MaxHeaderBytes < 1 || o.MaxHeaderBytes > 1<<20 {
+		return fmt.Errorf("--max-header-bytes %d: want 1..1048576", o.MaxHeaderBytes)
+	}
+	if o.MaxBodyBytes < 1 {
+		return fmt.Errorf("--max-body-bytes %d: want at least 1", o.MaxBodyBytes)
+	}
+	for name, d := range map[string]time.Duration{
+		"header-timeout": o.HeaderTimeout, "body-timeout": o.BodyTimeout,
+		"idle-timeout": o.IdleTimeout, "write-timeout": o.WriteTimeout,
+		"drain-timeout": o.DrainTimeout,
+	} {
+		if d <= 0 {
+			return fmt.Errorf("--%s %v: want a positive duration", name, d)
+		}
+	}
+	return nil
+}
+
+// newLogger returns the error/startup logger on w.
+func newLogger(w io.Writer, format server.LogFormat) *slog.Logger {
+	if format == server.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func run(o *Options) error {
+	format, _ := server.ParseLogFormat(o.LogFormat)
+	log := newLogger(o.IO.ErrOut, format)
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	lns, err := server.Listen(o.Addrs, getenv)
+	if err != nil {
+		return err
+	}
+	// Children must not believe the systemd sockets are theirs.
+	os.Unsetenv("LISTEN_FDS")
+	os.Unsetenv("LISTEN_PID")
+	os.Unsetenv("LISTEN_FDNAMES")
+
+	var access *server.AccessLog
+	if o.AccessLog == "on" {
+		access = server.NewAccessLog(o.IO.Out, format, 0)
+		defer access.Close()
+	}
+	srv, err := server.New(server.Config{
+		Archive:        o.Archive,
+		Listeners:      lns,
+		Workers:        o.Workers,
+		Transport:      o.Transport,
+		Index:          o.Index,
+		TryHTML:        o.TryHTML,
+		MaxHeaderBytes: o.MaxHeaderBytes,
+		MaxBodyBytes:   o.MaxBodyBytes,
+		HeaderTimeout:  o.HeaderTimeout,
+		BodyTimeout:    o.BodyTimeout,
+		IdleTimeout:    o.IdleTimeout,
+		WriteTimeout:   o.WriteTimeout,
+		DrainTimeout:   o.DrainTimeout,
+		Log:            log,
+		AccessLog:      access,
+	})
+	if err != nil {
+		for _, ln := range lns {
+			ln.Close()
+		}
+		return err
+	}
+
+	sigs := o.Signals
+	if sigs == nil {
+		ch := make(chan os.Signal, 8)
+		signal.Notify(ch, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+		defer signal.Stop(ch)
+		sigs = ch
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go handleSignals(ctx, sigs, srv, log, cancel)
+	if err := srv.Serve(ctx); err != nil {
+		return err
+	}
+	if access != nil && access.Dropped() > 0 {
+		log.Warn("access log records dropped (queue full)", "dropped", access.Dropped())
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// handleSignals reloads on SIGHUP (one reload at a time, on this
+// goroutine, never on a loop) and cancels ctx on SIGTERM/SIGINT.
+func handleSignals(ctx context.Context, sigs <-chan os.Signal, srv *server.Server, log *slog.Logger, stop func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				log.Info("SIGHUP: reloading")
+				srv.Reload() // logs its own outcome; a failure keeps serving
+				continue
+			}
+			log.Info("signal received, draining", "signal", sig.String())
+			stop()
+			return
+		}
+	}
 }
