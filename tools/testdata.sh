@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Rebuilds every clang object under testdata/ directories from its .c file: when the
-# object is missing or older than the .c file or a header next to it.
-set -euo pipefail
+# Rebuilds every committed clang object under testdata/ directories from its .c file: when the
+# object is missing or older than the .c file or a header next to it. A new .c file is picked
+# up once it is added to git (git add). A file that fails to build is reported at the end.
+set -uo pipefail
 CLANG=${ZSPACK_CLANG:-clang-19}
-# Tracked and new (not ignored) files, so a fresh test program builds before its first commit.
-for c in $(git ls-files --cached --others --exclude-standard '*testdata*/*.c' | grep -v '/\.zeroserve/' | sort -u); do
+failed=()
+for c in $(git ls-files '*testdata*/*.c' | grep -v '/\.zeroserve/'); do
   o=${c%.c}.o
   stale=0
   if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then stale=1; fi
@@ -15,6 +16,11 @@ for c in $(git ls-files --cached --others --exclude-standard '*testdata*/*.c' | 
     echo "testdata: $c"
     # -fdebug-prefix-map keeps the checkout path out of the object (reproducible
     # builds; BTF line info names files relative to the repository root).
-    $CLANG -target bpf -mcpu=v4 -O2 -g -fdebug-prefix-map="$PWD"=. -I sdk/include -c "$c" -o "$o"
+    $CLANG -target bpf -mcpu=v4 -O2 -g -fdebug-prefix-map="$PWD"=. -I sdk/include -c "$c" -o "$o" ||
+      failed+=("$c")
   fi
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "testdata: failed to build: ${failed[*]}" >&2
+  exit 1
+fi

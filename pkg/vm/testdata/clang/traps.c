@@ -2,7 +2,7 @@
 #include "zs_test.h"
 
 const int limits[4] = {1, 2, 3, 4};
-volatile long wild = 0x7fff0000deadbee0;
+volatile long wild = 0x7fff000000001000; /* masked: ImageBase, where limits[] is */
 volatile long idx = 1;
 
 /* Casts away const and writes .rodata: must trap. */
