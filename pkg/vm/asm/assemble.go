@@ -51,6 +51,9 @@ func Assemble(src string) ([]vm.Insn, error) {
 			continue
 		}
 		f := fields(line)
+		if len(f) == 0 {
+			return nil, &Error{n + 1, "no instruction"}
+		}
 		items = append(items, item{n + 1, f, slot})
 		switch f[0] {
 		case "lddw":
