@@ -10,8 +10,9 @@ const (
 	SectionRequest = "zeroserve.request"
 	// SectionCallPrefix starts the section of a callable entry (the SDK's
 	// ZS_CALL_ENTRY(name, input)): "zeroserve.call.<name>". It is called with
-	// the input JSON handle in r1 and returns a JSON handle, or a negative
-	// value on failure.
+	// r1 pointing to the input JSON handle (8 bytes, little-endian: the
+	// engine's input buffer) and returns a JSON handle, or a negative value on
+	// failure.
 	SectionCallPrefix = "zeroserve.call."
 )
 

@@ -67,7 +67,8 @@ typedef __PTRDIFF_TYPE__ ssize_t;
 /* ZS_CALL_ENTRY(name, input) defines a function other scripts can call by
  * name; it lives in section "zeroserve.call.<name>", receives a JSON
  * handle in the parameter called input and returns a JSON handle, or a
- * negative value on failure:
+ * negative value on failure. (The runtime passes the entry a pointer to the
+ * 8-byte handle; the macro dereferences it.) For example:
  *
  *   ZS_CALL_ENTRY(greet, input) {
  *     zs_s64 out = zs_json_new_object();
@@ -77,9 +78,9 @@ typedef __PTRDIFF_TYPE__ ssize_t;
  */
 #define ZS_CALL_ENTRY(name, input)                                             \
   static zs_s64 zs__call_body_##name(zs_s64 input);                            \
-  ZS_SECTION("zeroserve.call." #name)                                   \
-  zs_s64 zs__call_entry_##name(zs_s64 zs__call_input) {                        \
-    return zs__call_body_##name(zs__call_input);                               \
+  ZS_SECTION("zeroserve.call." #name) \
+  zs_s64 zs__call_entry_##name(const zs_s64 *zs__call_input) {                \
+    return zs__call_body_##name(*zs__call_input);                              \
   }                                                                            \
   static zs_s64 zs__call_body_##name(zs_s64 input)
 
