@@ -58,11 +58,8 @@ func (o *object) sectionBytes(name string) ([]byte, bool, error) {
 	if es == nil {
 		return nil, false, nil
 	}
-	b, err := es.Data()
-	if err != nil || uint64(len(b)) != es.Size {
-		return nil, false, malformed("read section %q: %v", name, err)
-	}
-	return b, true, nil
+	b, err := sectionData(es)
+	return b, err == nil, err
 }
 
 // subslice returns b[off:off+n] or false when out of range.

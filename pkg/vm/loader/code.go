@@ -137,6 +137,9 @@ func (o *object) resolveCall(s *section, slot int) (call, error) {
 	name := o.symName(sym)
 	switch ts := o.symSection(sym); {
 	case sym.Section == elf.SHN_UNDEF:
+		if name == "" {
+			return call{}, o.errAt(s, slot, ErrMalformed, "call to an unnamed undefined symbol")
+		}
 		if o.btf.ksyms[name] {
 			return call{}, o.errAt(s, slot, ErrUnsupported, "call to kfunc %q: __ksym externs are not supported, declare helpers as plain extern functions", name)
 		}
@@ -197,6 +200,9 @@ func (o *object) layoutCode() error {
 	o.prog.Entries = map[string]int{}
 	for _, s := range o.secs {
 		if s.kind == kindCode && !s.isText {
+			if _, dup := o.prog.Entries[s.name]; dup {
+				return malformed("two entry sections named %q", s.name)
+			}
 			o.prog.Entries[s.name] = s.funcs[0].pos
 		}
 	}

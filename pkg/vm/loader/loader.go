@@ -202,6 +202,8 @@ func (o *object) readSections() error {
 	for i, es := range o.f.Sections {
 		s := &section{idx: i, name: es.Name, size: es.Size}
 		switch {
+		case es.Flags&elf.SHF_COMPRESSED != 0 && es.Flags&elf.SHF_ALLOC != 0:
+			return &Error{Section: es.Name, Insn: -1, Reason: "compressed section", Err: ErrUnsupported}
 		case es.Flags&elf.SHF_EXECINSTR != 0 && es.Flags&elf.SHF_ALLOC != 0:
 			if err := o.readCode(s, es); err != nil {
 				return err
@@ -230,9 +232,9 @@ func (o *object) readCode(s *section, es *elf.Section) error {
 		}
 		return malformed("entry section %q is empty", s.name)
 	}
-	data, err := es.Data()
-	if err != nil || uint64(len(data)) != s.size {
-		return malformed("read section %q: %v", s.name, err)
+	data, err := sectionData(es)
+	if err != nil {
+		return err
 	}
 	s.insns = make([]vm.Insn, len(data)/8)
 	for i := range s.insns {
@@ -273,14 +275,28 @@ func (o *object) readData(s *section, es *elf.Section) error {
 	case elf.SHT_NOBITS:
 		return nil
 	case elf.SHT_PROGBITS:
-		data, err := es.Data()
-		if err != nil || uint64(len(data)) != s.size {
-			return malformed("read section %q: %v", name, err)
+		data, err := sectionData(es)
+		if err != nil {
+			return err
 		}
 		s.data = data
 		return nil
 	}
 	return malformed("data section %q has type %v", name, es.Type)
+}
+
+// sectionData reads the contents of es. Compressed sections are refused:
+// clang does not compress what the loader reads, and inflating untrusted
+// input could exhaust memory.
+func sectionData(es *elf.Section) ([]byte, error) {
+	if es.Flags&elf.SHF_COMPRESSED != 0 {
+		return nil, &Error{Section: es.Name, Insn: -1, Reason: "compressed section", Err: ErrUnsupported}
+	}
+	data, err := es.Data()
+	if err != nil || uint64(len(data)) != es.Size {
+		return nil, malformed("read section %q: %v", es.Name, err)
+	}
+	return data, nil
 }
 
 func (o *object) readSymbols() error {
@@ -334,9 +350,12 @@ func (o *object) readRelocations() error {
 		if es.Type == elf.SHT_RELA {
 			return &Error{Section: target.name, Insn: -1, Reason: "RELA relocations are not supported (clang emits REL)", Err: ErrUnsupported}
 		}
-		data, err := es.Data()
-		if err != nil || uint64(len(data)) != es.Size || len(data)%16 != 0 {
-			return malformed("read relocation section %q: %v", es.Name, err)
+		data, err := sectionData(es)
+		if err != nil {
+			return err
+		}
+		if len(data)%16 != 0 {
+			return malformed("relocation section %q size %d is not a multiple of 16", es.Name, len(data))
 		}
 		for b := data; len(b) > 0; b = b[16:] {
 			info := binary.LittleEndian.Uint64(b[8:])

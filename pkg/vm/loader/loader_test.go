@@ -543,3 +543,144 @@ func FuzzLoad(f *testing.F) {
 		checkInvariants(t, p, maxImage)
 	})
 }
+
+// objectPatcher edits a valid object in place for negative tests.
+type objectPatcher struct {
+	t *testing.T
+	b []byte
+	f *elf.File
+}
+
+func newPatcher(t *testing.T, name string) *objectPatcher {
+	b := readObject(t, name)
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &objectPatcher{t, b, f}
+}
+
+// header returns the 64-byte section header of section name.
+func (p *objectPatcher) header(name string) []byte {
+	shoff := binary.LittleEndian.Uint64(p.b[0x28:])
+	for i, s := range p.f.Sections {
+		if s.Name == name {
+			return p.b[shoff+uint64(i)*64:][:64]
+		}
+	}
+	p.t.Fatalf("no section %q", name)
+	return nil
+}
+
+// contents returns the file bytes of section name.
+func (p *objectPatcher) contents(name string) []byte {
+	s := p.f.Section(name)
+	if s == nil {
+		p.t.Fatalf("no section %q", name)
+	}
+	return p.b[s.Offset:][:s.Size]
+}
+
+func TestLoadMalformed(t *testing.T) {
+	le := binary.LittleEndian
+	tests := []struct {
+		name     string
+		obj      string
+		patch    func(p *objectPatcher)
+		sentinel error
+		want     string
+	}{
+		{"reloc symbol out of range", "calls.o", func(p *objectPatcher) {
+			le.PutUint32(p.contents(".relzeroserve.request")[12:], 9999)
+		}, ErrMalformed, "symbol 9999 out of range"},
+		{"reloc inside an instruction", "calls.o", func(p *objectPatcher) {
+			r := p.contents(".relzeroserve.request")
+			le.PutUint64(r, le.Uint64(r)+3)
+		}, ErrMalformed, "not on an instruction"},
+		{"reloc beyond the section", "calls.o", func(p *objectPatcher) {
+			le.PutUint64(p.contents(".relzeroserve.request"), 1<<40)
+		}, ErrMalformed, "not on an instruction"},
+		{"reloc on a non-call", "calls.o", func(p *objectPatcher) {
+			r := p.contents(".relzeroserve.request")
+			p.contents("zeroserve.request")[le.Uint64(r)] = 0xb7 // mov
+		}, ErrMalformed, "on opcode 0xb7"},
+		{"unknown reloc type", "calls.o", func(p *objectPatcher) {
+			le.PutUint32(p.contents(".relzeroserve.request")[8:], 77)
+		}, ErrUnsupported, "relocation type 77"},
+		{"call outside the section", "calls.o", func(p *objectPatcher) {
+			// sum calls sum_to through the .text section symbol: imm = slot-1.
+			code := p.contents("zeroserve.call.sum")
+			for i := 0; i < len(code); i += 8 {
+				if code[i] == opCall {
+					le.PutUint32(code[i+4:], 100000)
+				}
+			}
+		}, ErrMalformed, "outside section"},
+		{"call into a function's middle", "calls.o", func(p *objectPatcher) {
+			code := p.contents("zeroserve.call.sum")
+			for i := 0; i < len(code); i += 8 {
+				if code[i] == opCall {
+					le.PutUint32(code[i+4:], le.Uint32(code[i+4:])+1)
+				}
+			}
+		}, ErrMalformed, "not the start of a function"},
+		{"local call outside the section", "calls.o", func(p *objectPatcher) {
+			code := p.contents(".text") // top calls mid PC-relative
+			for i := 0; i < len(code); i += 8 {
+				if code[i] == opCall && code[i+1] == 0x10 && int32(le.Uint32(code[i+4:])) > 0 {
+					le.PutUint32(code[i+4:], uint32(0xffff0000))
+				}
+			}
+		}, ErrMalformed, "outside section"},
+		{"helper by number", "calls.o", func(p *objectPatcher) {
+			code := p.contents(".text")
+			for i := 0; i < len(code); i += 8 {
+				if code[i] == opCall && code[i+1] == 0x10 && int32(le.Uint32(code[i+4:])) > 0 {
+					code[i+1] = 0 // src=0: a static helper ID
+				}
+			}
+		}, ErrUnsupported, "helper number"},
+		{"huge .bss", "globals.o", func(p *objectPatcher) {
+			le.PutUint64(p.header(".bss")[32:], 1<<62)
+		}, ErrUnsupported, "limit"},
+		{"bad alignment", "globals.o", func(p *objectPatcher) {
+			le.PutUint64(p.header(".data")[48:], 3)
+		}, ErrMalformed, "alignment"},
+		{"code size not a multiple of 8", "calls.o", func(p *objectPatcher) {
+			h := p.header("zeroserve.call.sum")
+			le.PutUint64(h[32:], le.Uint64(h[32:])-4)
+		}, ErrMalformed, "multiple of 8"},
+		{"empty entry section", "calls.o", func(p *objectPatcher) {
+			le.PutUint64(p.header("zeroserve.call.sum")[32:], 0)
+		}, ErrMalformed, "empty"},
+		{"compressed code", "calls.o", func(p *objectPatcher) {
+			h := p.header("zeroserve.call.sum")
+			le.PutUint64(h[8:], le.Uint64(h[8:])|uint64(elf.SHF_COMPRESSED))
+		}, ErrUnsupported, "compressed"},
+		{"RELA relocations", "calls.o", func(p *objectPatcher) {
+			le.PutUint32(p.header(".relzeroserve.request")[4:], uint32(elf.SHT_RELA))
+		}, ErrUnsupported, "RELA"},
+		{"pointer table beyond .rodata", "globals.o", func(p *objectPatcher) {
+			le.PutUint64(p.contents(".rel.rodata"), 1<<20)
+		}, ErrMalformed, "outside data section"},
+		{"bad BTF magic", "calls.o", func(p *objectPatcher) {
+			p.contents(".BTF")[0] = 0
+		}, ErrMalformed, ".BTF"},
+		{"BTF.ext line info out of range", "calls.o", func(p *objectPatcher) {
+			le.PutUint32(p.contents(".BTF.ext")[20:], 1<<30)
+		}, ErrMalformed, ".BTF.ext"},
+		{"BTF string offset out of range", "calls.o", func(p *objectPatcher) {
+			le.PutUint32(p.contents(".BTF")[16:], 1<<30)
+		}, ErrMalformed, ".BTF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPatcher(t, tt.obj)
+			tt.patch(p)
+			_, err := Load(p.b, Options{Helpers: knownHelper})
+			if !errors.Is(err, tt.sentinel) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %v mentioning %q", err, tt.sentinel, tt.want)
+			}
+		})
+	}
+}
