@@ -74,19 +74,30 @@ func Sources(dir string) ([]string, error) {
 }
 
 // CompileDir compiles and verifies every script of site dir, in name order.
-// It stops at the first failure, an *Error naming the script.
+// When scripts fail it still tries the others and returns all their *Error
+// values joined (errors.Join), so one build shows every broken script; a
+// missing clang or a cancelled ctx stops it at once.
 func (c *Compiler) CompileDir(ctx context.Context, dir string) ([]Script, error) {
 	names, err := Sources(dir)
 	if err != nil || len(names) == 0 {
 		return nil, err
 	}
 	scripts := make([]Script, 0, len(names))
+	var errs []error
 	for _, n := range names {
 		s, err := c.CompileFile(ctx, dir, n)
-		if err != nil {
+		var se *Error
+		switch {
+		case err == nil:
+			scripts = append(scripts, s)
+		case errors.As(err, &se):
+			errs = append(errs, err)
+		default:
 			return nil, err
 		}
-		scripts = append(scripts, s)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return scripts, nil
 }

@@ -184,3 +184,24 @@ func names(ss []Script) []string {
 	}
 	return n
 }
+
+func TestCompileDirReportsEveryBrokenScript(t *testing.T) {
+	c := needClang(t)
+	dir := site(t, map[string]string{
+		"10-ok.c":  okScript,
+		"20-bad.c": "#include \"zeroserve.h\"\nZS_ENTRY zs_u64 entry(void) { return x; }\n",
+		"30-bad.c": "#include \"zeroserve.h\"\nextern zs_s64 zs_gone(void);\nZS_ENTRY zs_u64 entry(void) { return (zs_u64)zs_gone(); }\n",
+	})
+	s, err := c.CompileDir(context.Background(), dir)
+	if err == nil || s != nil {
+		t.Fatalf("CompileDir = %v, %v; want an error", s, err)
+	}
+	for _, w := range []string{"20-bad.c:2:", "undeclared identifier 'x'", "30-bad.c:3: helper:", `"zs_gone"`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "10-ok.c") {
+		t.Errorf("error names the good script:\n%v", err)
+	}
+}

@@ -7,7 +7,8 @@
 // clang on PATH). [Compiler.CompileDir] compiles every script in file-name
 // order (the order the server runs them) and returns a [Script] per file:
 // the object bytes to store as .zeroserve/scripts/<name>.o and the linked,
-// verified program. Failures are [*Error] values naming the script: clang's
+// verified program. Failures are [*Error] values naming the script (all
+// failing scripts of a site are reported, joined): clang's
 // own diagnostics for a compile error; the instruction index and, from BTF
 // line info, the C source line for a loader or verifier rejection; the name
 // of an unknown helper.
