@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
@@ -14,6 +15,7 @@ import (
 // goroutine owns one (the zstd encoder is not shared).
 type compressor struct {
 	zenc *zstd.Encoder
+	gz   *gzip.Writer
 	buf  bytes.Buffer
 }
 
@@ -24,7 +26,11 @@ func newCompressor() (*compressor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
-	return &compressor{zenc: z}, nil
+	gz, err := gzip.NewWriterLevel(io.Discard, gzip.BestCompression)
+	if err != nil {
+		return nil, fmt.Errorf("gzip encoder: %w", err)
+	}
+	return &compressor{zenc: z, gz: gz}, nil
 }
 
 func (c *compressor) close() { c.zenc.Close() }
@@ -38,6 +44,12 @@ func brotliQuality(n int) int {
 	return 9
 }
 
+// brotliWindow is the smallest window (log2 bytes, 10..24) that holds the
+// whole input: a larger one only costs memory and time.
+func brotliWindow(n int) int {
+	return min(max(bits.Len(uint(n)), 10), 24)
+}
+
 // encode returns data compressed with enc.
 func (c *compressor) encode(enc Encoding, data []byte) ([]byte, error) {
 	switch enc {
@@ -45,7 +57,7 @@ func (c *compressor) encode(enc Encoding, data []byte) ([]byte, error) {
 		return c.zenc.EncodeAll(data, make([]byte, 0, len(data)/2)), nil
 	case Brotli:
 		c.buf.Reset()
-		w := brotli.NewWriterOptions(&c.buf, brotli.WriterOptions{Quality: brotliQuality(len(data)), LGWin: 22})
+		w := brotli.NewWriterOptions(&c.buf, brotli.WriterOptions{Quality: brotliQuality(len(data)), LGWin: brotliWindow(len(data))})
 		if _, err := w.Write(data); err != nil {
 			return nil, fmt.Errorf("brotli: %w", err)
 		}
@@ -54,10 +66,8 @@ func (c *compressor) encode(enc Encoding, data []byte) ([]byte, error) {
 		}
 	case Gzip:
 		c.buf.Reset()
-		w, err := gzip.NewWriterLevel(&c.buf, gzip.BestCompression)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
-		}
+		w := c.gz
+		w.Reset(&c.buf)
 		if _, err := w.Write(data); err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
