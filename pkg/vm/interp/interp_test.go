@@ -140,6 +140,9 @@ stxdw [%r1+0], %r2
 ldxdw %r0, [%r10-8]
 stdw [%r10-8], 100
 add %r0, %r2
+ldxw %r3, [%r10-1024] # a store below straddled into this chunk last run
+add %r0, %r3
+stdw [%r10-1028], -1
 exit`
 	in := buildProgram(t, withImage(t, src), nil, vm.Limits{})
 	for run := range 3 {
