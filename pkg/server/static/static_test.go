@@ -16,7 +16,7 @@ type fakeSite struct {
 }
 
 func (s *fakeSite) Lookup(p string) (archive.Entry, bool) { e, ok := s.entries[p]; return e, ok }
-func (s *fakeSite) Content(e archive.Entry) []byte      { return s.data[e.Offset : e.Offset+e.Size] }
+func (s *fakeSite) Content(e archive.Entry) []byte        { return s.data[e.Offset : e.Offset+e.Size] }
 func (s *fakeSite) VariantContent(v archive.Variant) []byte {
 	return s.data[v.Offset : v.Offset+v.Size]
 }
