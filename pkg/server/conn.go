@@ -252,13 +252,18 @@ func (c *conn) enqueue(g *Generation, status int, cf http1.ConnField, res *siteR
 	c.hbuf = http1.EndHead(c.hbuf)
 	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
 	var n int64
-	if !res.head {
-		for _, b := range res.body() {
-			if len(b) > 0 {
-				c.segs = append(c.segs, b)
-				n += int64(len(b))
-			}
+	for _, b := range res.body() {
+		if len(b) == 0 {
+			continue
 		}
+		if !within(b, res.mapping) {
+			// Framing in the reused Response's buffer: keep a copy.
+			s0 := len(c.hbuf)
+			c.hbuf = append(c.hbuf, b...)
+			b = c.hbuf[s0:len(c.hbuf):len(c.hbuf)]
+		}
+		c.segs = append(c.segs, b)
+		n += int64(len(b))
 	}
 	c.q = append(c.q, queued{end: len(c.segs), gen: g, status: uint16(status), bytes: n, start: start})
 	q := &c.q[len(c.q)-1]

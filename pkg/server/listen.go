@@ -16,13 +16,67 @@ const DefaultAddr = "127.0.0.1:8080"
 // ListenFDsStart is the first file descriptor systemd passes (SD_LISTEN_FDS_START).
 const ListenFDsStart = 3
 
-// Listen opens one TCP listener per address. An address is "host:port"
-// (port 0 picks a free port) or "fd:N", an inherited listening socket.
-// Sockets passed by systemd socket activation (LISTEN_FDS with LISTEN_PID
-// equal to this process, read through getenv) come first. With no address
-// and no systemd socket, Listen uses DefaultAddr. On error every listener
-// opened so far is closed.
-func Listen(addrs []string, getenv func(string) string) (lns []net.Listener, err error) {
+// listenSpec is where to listen: TCP addresses to bind and inherited
+// listening sockets.
+type listenSpec struct {
+	addrs []string   // host:port, port 0 picks a free port
+	files []*os.File // fd:N and systemd sockets, owned by the spec
+}
+
+// parseListen resolves --addr values: "host:port" or "fd:N", an inherited
+// listening socket. Sockets passed by systemd socket activation (LISTEN_FDS
+// with LISTEN_PID equal to this process, read through getenv) come too.
+// With no address and no systemd socket, it uses DefaultAddr.
+func parseListen(addrs []string, getenv func(string) string) (ls listenSpec, err error) {
+	defer func() {
+		if err != nil {
+			ls.close()
+		}
+	}()
+	fds, err := systemdFDs(getenv)
+	if err != nil {
+		return ls, err
+	}
+	for _, fd := range fds {
+		f, err := fileSocket(fd, "systemd")
+		if err != nil {
+			return ls, err
+		}
+		ls.files = append(ls.files, f)
+	}
+	if len(addrs) == 0 && len(ls.files) == 0 {
+		addrs = []string{DefaultAddr}
+	}
+	for _, a := range addrs {
+		if v, ok := strings.CutPrefix(a, "fd:"); ok {
+			fd, err := strconv.Atoi(v)
+			if err != nil || fd < 0 {
+				return ls, fmt.Errorf("listen %q: not a file descriptor number", a)
+			}
+			f, err := fileSocket(fd, a)
+			if err != nil {
+				return ls, err
+			}
+			ls.files = append(ls.files, f)
+			continue
+		}
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return ls, fmt.Errorf("listen %q: %w", a, err)
+		}
+		ls.addrs = append(ls.addrs, a)
+	}
+	return ls, nil
+}
+
+func (ls listenSpec) close() {
+	for _, f := range ls.files {
+		f.Close()
+	}
+}
+
+// listen opens net.Listeners for the spec (the netpoll transport): the
+// addresses first, then the inherited sockets, as the loop orders them.
+func (ls listenSpec) listen() (lns []net.Listener, err error) {
 	defer func() {
 		if err != nil {
 			for _, ln := range lns {
@@ -31,64 +85,39 @@ func Listen(addrs []string, getenv func(string) string) (lns []net.Listener, err
 			lns = nil
 		}
 	}()
-	fds, err := systemdFDs(getenv)
-	if err != nil {
-		return nil, err
-	}
-	for _, fd := range fds {
-		ln, err := fileListener(fd, "systemd")
+	for _, a := range ls.addrs {
+		ln, err := net.Listen("tcp", a)
 		if err != nil {
-			return lns, err
+			return lns, fmt.Errorf("listen: %w", err)
 		}
 		lns = append(lns, ln)
 	}
-	if len(addrs) == 0 && len(lns) == 0 {
-		addrs = []string{DefaultAddr}
-	}
-	for _, a := range addrs {
-		ln, err := listenAddr(a)
+	for _, f := range ls.files {
+		ln, err := net.FileListener(f) // dups the descriptor
 		if err != nil {
-			return lns, err
+			return lns, fmt.Errorf("listen %s: %w", f.Name(), err)
 		}
 		lns = append(lns, ln)
 	}
 	return lns, nil
 }
 
-func listenAddr(a string) (net.Listener, error) {
-	if v, ok := strings.CutPrefix(a, "fd:"); ok {
-		fd, err := strconv.Atoi(v)
-		if err != nil || fd < 0 {
-			return nil, fmt.Errorf("listen %q: not a file descriptor number", a)
-		}
-		return fileListener(fd, a)
-	}
-	if _, _, err := net.SplitHostPort(a); err != nil {
-		return nil, fmt.Errorf("listen %q: %w", a, err)
-	}
-	ln, err := net.Listen("tcp", a)
-	if err != nil {
-		return nil, fmt.Errorf("listen: %w", err)
-	}
-	return ln, nil
-}
-
-// fileListener wraps the inherited listening socket fd.
-func fileListener(fd int, what string) (net.Listener, error) {
+// fileSocket checks that fd is a listening TCP socket and wraps it.
+func fileSocket(fd int, what string) (*os.File, error) {
 	f := os.NewFile(uintptr(fd), what)
 	if f == nil {
 		return nil, fmt.Errorf("listen %s: invalid file descriptor %d", what, fd)
 	}
-	defer f.Close() // FileListener dups it
 	ln, err := net.FileListener(f)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s (fd %d): %w", what, fd, err)
 	}
-	if _, ok := ln.(*net.TCPListener); !ok {
-		ln.Close()
+	_, isTCP := ln.(*net.TCPListener)
+	ln.Close()
+	if !isTCP {
 		return nil, fmt.Errorf("listen %s (fd %d): not a TCP socket", what, fd)
 	}
-	return ln, nil
+	return f, nil
 }
 
 // systemdFDs returns the descriptors of sd_listen_fds(3): LISTEN_FDS
@@ -115,7 +144,5 @@ func systemdFDs(getenv func(string) string) ([]int, error) {
 	return fds, nil
 }
 
-// ListenerURL is how the startup line names a listener: http://host:port.
-func ListenerURL(ln net.Listener) string {
-	return "http://" + ln.Addr().String()
-}
+// listenerURL is how the startup line names a listener: http://host:port.
+func listenerURL(a net.Addr) string { return "http://" + a.String() }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -23,7 +24,12 @@ func TestListenAddrs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			lns, err := Listen(tt.addrs, func(string) string { return "" })
+			ls, err := parseListen(tt.addrs, func(string) string { return "" })
+			var lns []net.Listener
+			if err == nil {
+				lns, err = ls.listen()
+				ls.close()
+			}
 			for _, ln := range lns {
 				ln.Close()
 			}
@@ -36,8 +42,8 @@ func TestListenAddrs(t *testing.T) {
 			if err != nil || len(lns) != tt.want {
 				t.Fatalf("got %d listeners, %v", len(lns), err)
 			}
-			if !strings.HasPrefix(ListenerURL(lns[0]), "http://127.0.0.1:") {
-				t.Fatalf("url %s", ListenerURL(lns[0]))
+			if u := listenerURL(lns[0].Addr()); !strings.HasPrefix(u, "http://127.0.0.1:") {
+				t.Fatalf("url %s", u)
 			}
 		})
 	}
@@ -56,13 +62,23 @@ func inheritedFD(t *testing.T) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.Close() })
-	return int(f.Fd()), ln.Addr().String()
+	defer f.Close()
+	// The listener takes ownership of the descriptor it is given.
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd, ln.Addr().String()
 }
 
 func TestListenFD(t *testing.T) {
 	fd, addr := inheritedFD(t)
-	lns, err := Listen([]string{"fd:" + strconv.Itoa(fd)}, nil)
+	ls, err := parseListen([]string{"fd:" + strconv.Itoa(fd)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lns, err := ls.listen()
+	ls.close()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,12 @@ import (
 type Config struct {
 	// Archive is the path of the site archive; Reload reopens it.
 	Archive string
-	// Listeners accept the connections (see Listen). Serve closes them.
-	Listeners []net.Listener
+	// Addrs are where to listen: "host:port" (port 0 picks a free port) or
+	// "fd:N" (an inherited listening socket). Sockets passed by systemd
+	// socket activation are added. Default: DefaultAddr.
+	Addrs []string
+	// Getenv reads LISTEN_FDS and LISTEN_PID (default: no systemd sockets).
+	Getenv func(string) string
 	// Workers is the number of event loops (default runtime.NumCPU()).
 	Workers int
 	// Transport is "uring", "netpoll" or "auto" (default): io_uring when
@@ -96,15 +100,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Transport runs listeners and drives connections: the io_uring loops or
-// netpoll. Both run the same Conn.
-type Transport interface {
-	// Serve accepts on ln until Shutdown.
-	Serve(ln net.Listener, f transport.Factory) error
-	// Shutdown stops accepting, drains every connection and waits for them
-	// until ctx ends, then closes what is left.
-	Shutdown(ctx context.Context) error
+// running is a started transport: the io_uring loops or netpoll. Both drive
+// the same Conn.
+type running interface {
+	// addrs are the bound listener addresses.
+	addrs() []net.Addr
+	// failed is closed when the transport stopped on its own (an error).
+	failed() <-chan struct{}
+	// shutdown stops accepting, drains every connection until deadline,
+	// then closes what is left, and returns when everything is closed.
+	shutdown(deadline time.Time) error
 }
+
+// starter starts a transport on ls with one Conn per connection from f.
+type starter func(ls listenSpec, f transport.Factory) (running, error)
 
 // Server serves one archive at a time on its listeners.
 type Server struct {
@@ -115,7 +124,7 @@ type Server struct {
 	reloadMu sync.Mutex
 	seq      uint64
 
-	tr     Transport
+	start  starter
 	trName string
 }
 
@@ -130,12 +139,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.cur.Store(g)
-	tr, name, err := s.chooseTransport()
+	start, name, err := s.chooseTransport()
 	if err != nil {
 		s.cur.Load().Release()
 		return nil, err
 	}
-	s.tr, s.trName = tr, name
+	s.start, s.trName = start, name
 	return s, nil
 }
 
@@ -174,62 +183,116 @@ func (s *Server) Reload() error {
 	return nil
 }
 
-// Serve accepts connections on every listener until ctx ends, then drains:
+// Serve listens on Config.Addrs and serves until ctx ends, then drains:
 // listeners close, idle connections close, requests in flight finish, and
 // after DrainTimeout whatever is left is closed. It returns nil after an
-// orderly drain, or the first listener error.
+// orderly drain, or the error that stopped the transport.
 func (s *Server) Serve(ctx context.Context) error {
+	defer s.cur.Store(nil)
 	cfg := s.cfg
-	if len(cfg.Listeners) == 0 {
-		return errors.New("serve: no listeners")
+	ls, err := parseListen(cfg.Addrs, cfg.Getenv)
+	if err != nil {
+		return err
 	}
-	errc := make(chan error, len(cfg.Listeners))
-	for _, ln := range cfg.Listeners {
-		go func() { errc <- s.tr.Serve(ln, s.newConn) }()
+	r, err := s.start(ls, s.newConn)
+	ls.close() // the transport holds its own descriptors
+	if err != nil {
+		return err
 	}
-	for _, ln := range cfg.Listeners {
-		cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s)", ListenerURL(ln), cfg.Workers, s.trName))
+	for _, a := range r.addrs() {
+		cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s)", listenerURL(a), cfg.Workers, s.trName))
 	}
-	var serveErr error
+	failed := false
 	select {
 	case <-ctx.Done():
-	case serveErr = <-errc:
-		cfg.Log.Error("listener failed", "err", serveErr)
+	case <-r.failed():
+		failed = true
 	}
 	cfg.Log.Info("draining", "timeout", cfg.DrainTimeout)
-	dctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTimeout)
-	defer cancel()
-	if err := s.tr.Shutdown(dctx); err != nil {
-		cfg.Log.Warn("drain deadline passed; closed remaining connections")
-	} else {
+	err = r.shutdown(time.Now().Add(cfg.DrainTimeout))
+	switch {
+	case failed:
+		return fmt.Errorf("transport %s stopped: %w", s.trName, err)
+	case err != nil:
+		cfg.Log.Warn("drain ended", "err", err)
+	default:
 		cfg.Log.Info("drained")
 	}
-	for _, ln := range cfg.Listeners {
-		ln.Close()
-	}
-	s.cur.Store(nil)
-	return serveErr
+	return nil
 }
 
 // chooseTransport applies Config.Transport.
-func (s *Server) chooseTransport() (Transport, string, error) {
+func (s *Server) chooseTransport() (starter, string, error) {
 	switch s.cfg.Transport {
 	case "netpoll":
-		return s.netpoll(), "netpoll", nil
+		return s.startNetpoll, "netpoll", nil
 	case "uring", "auto":
-		tr, err := newUring(s.cfg.Workers, s.cfg.Log)
+		err := uringSupported()
 		if err == nil {
-			return tr, "io_uring", nil
+			return s.startUring, uringName, nil
 		}
 		if s.cfg.Transport == "uring" {
 			return nil, "", fmt.Errorf("transport uring: %w", err)
 		}
 		s.cfg.Log.Warn("io_uring unavailable, using the portable netpoll transport", "reason", err)
-		return s.netpoll(), "netpoll", nil
+		return s.startNetpoll, "netpoll", nil
 	}
 	return nil, "", fmt.Errorf("unknown transport %q (want uring, netpoll or auto)", s.cfg.Transport)
 }
 
-func (s *Server) netpoll() Transport {
-	return netpoll.New(netpoll.Options{Workers: s.cfg.Workers, ReadBuffer: 16 << 10})
+// netpollRun adapts netpoll.Transport to running.
+type netpollRun struct {
+	tr   *netpoll.Transport
+	lns  []net.Listener
+	fail chan struct{}
+	once sync.Once
+	err  error
+}
+
+func (s *Server) startNetpoll(ls listenSpec, f transport.Factory) (running, error) {
+	lns, err := ls.listen()
+	if err != nil {
+		return nil, err
+	}
+	r := &netpollRun{
+		tr:   netpoll.New(netpoll.Options{Workers: s.cfg.Workers}),
+		lns:  lns,
+		fail: make(chan struct{}),
+	}
+	for _, ln := range lns {
+		go func() {
+			if err := r.tr.Serve(ln, f); !errors.Is(err, netpoll.ErrClosed) {
+				r.once.Do(func() { r.err = err; close(r.fail) })
+			}
+		}()
+	}
+	return r, nil
+}
+
+func (r *netpollRun) addrs() []net.Addr {
+	a := make([]net.Addr, len(r.lns))
+	for i, ln := range r.lns {
+		a[i] = ln.Addr()
+	}
+	return a
+}
+
+func (r *netpollRun) failed() <-chan struct{} { return r.fail }
+
+func (r *netpollRun) shutdown(deadline time.Time) error {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	err := r.tr.Shutdown(ctx)
+	for _, ln := range r.lns {
+		ln.Close()
+	}
+	select {
+	case <-r.fail:
+		return r.err
+	default:
+	}
+	if err != nil {
+		return errors.New("drain deadline passed; closed the remaining connections")
+	}
+	return nil
 }

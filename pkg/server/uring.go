@@ -2,19 +2,25 @@ package server
 
 import (
 	"errors"
-	"log/slog"
+	"fmt"
 
+	"zeroserve.dev/zeroserve/pkg/server/transport"
 	"zeroserve.dev/zeroserve/pkg/server/uring"
 )
+
+const uringName = "io_uring"
 
 // errNoLoop reports that this build has no io_uring event loop to run.
 var errNoLoop = errors.New("the io_uring event loop (pkg/server/loop) is not part of this build yet")
 
-// newUring returns the io_uring transport with one loop per worker, or why
-// it cannot run here.
-func newUring(workers int, log *slog.Logger) (Transport, error) {
+// uringSupported says why the io_uring loop cannot run here, or nil.
+func uringSupported() error {
 	if err := uring.Supported(); err != nil {
-		return nil, err
+		return err
 	}
-	return nil, errNoLoop
+	return errNoLoop
+}
+
+func (s *Server) startUring(ls listenSpec, f transport.Factory) (running, error) {
+	return nil, fmt.Errorf("start io_uring: %w", errNoLoop)
 }

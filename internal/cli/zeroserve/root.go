@@ -152,16 +152,8 @@ func run(o *Options) error {
 	log := newLogger(o.IO.ErrOut, format)
 	getenv := o.Getenv
 	if getenv == nil {
-		getenv = os.Getenv
+		getenv = systemdEnv()
 	}
-	lns, err := server.Listen(o.Addrs, getenv)
-	if err != nil {
-		return err
-	}
-	// Children must not believe the systemd sockets are theirs.
-	os.Unsetenv("LISTEN_FDS")
-	os.Unsetenv("LISTEN_PID")
-	os.Unsetenv("LISTEN_FDNAMES")
 
 	var access *server.AccessLog
 	if o.AccessLog == "on" {
@@ -170,7 +162,8 @@ func run(o *Options) error {
 	}
 	srv, err := server.New(server.Config{
 		Archive:        o.Archive,
-		Listeners:      lns,
+		Addrs:          o.Addrs,
+		Getenv:         getenv,
 		Workers:        o.Workers,
 		Transport:      o.Transport,
 		Index:          o.Index,
@@ -186,9 +179,6 @@ func run(o *Options) error {
 		AccessLog:      access,
 	})
 	if err != nil {
-		for _, ln := range lns {
-			ln.Close()
-		}
 		return err
 	}
 
@@ -210,6 +200,17 @@ func run(o *Options) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// systemdEnv reads the socket activation variables once and removes them
+// from the environment, so that no child believes the sockets are its own.
+func systemdEnv() func(string) string {
+	env := map[string]string{}
+	for _, k := range []string{"LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
+		env[k] = os.Getenv(k)
+		os.Unsetenv(k)
+	}
+	return func(k string) string { return env[k] }
 }
 
 // handleSignals reloads on SIGHUP (one reload at a time, on this
