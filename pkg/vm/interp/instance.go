@@ -19,6 +19,7 @@ type state uint8
 
 const (
 	idle state = iota
+	running
 	yielded
 	suspended
 )
@@ -63,6 +64,9 @@ func (in *Instance) Arena() *vm.Arena { return in.arena }
 
 // Close releases the arena.
 func (in *Instance) Close() error {
+	if in.state == running {
+		return ErrBusy
+	}
 	in.state = idle
 	in.call.Ctx = nil
 	return in.arena.Close()
@@ -90,6 +94,7 @@ func (in *Instance) Run(entry int, ctx any, input []byte) (uint64, vm.Status, er
 	in.regs = [16]uint64{1: addr, 2: uint64(len(input)), 10: in.arena.Size()}
 	in.pc, in.depth, in.used = entry, 0, 0
 	in.call.Ctx = ctx
+	in.state = running
 	return in.start()
 }
 
@@ -100,15 +105,21 @@ func (in *Instance) Resume(r0 uint64) (uint64, vm.Status, error) {
 	case suspended:
 		in.regs[0] = r0
 	case yielded:
+	case running:
+		return 0, 0, ErrBusy
 	default:
 		return 0, 0, ErrNotPaused
 	}
-	in.state = idle
+	in.state = running
 	return in.start()
 }
 
-// Cancel abandons a Yielded or Suspended invocation and releases its context.
+// Cancel abandons a Yielded or Suspended invocation and releases its
+// context. It does nothing to an idle or running instance.
 func (in *Instance) Cancel() {
+	if in.state != yielded && in.state != suspended {
+		return
+	}
 	in.state = idle
 	in.depth = 0
 	in.call.Ctx = nil
@@ -162,7 +173,7 @@ func (in *Instance) outOfBudget(r *[16]uint64, at, pc int, left int64) (uint64, 
 //
 //go:noinline
 func (in *Instance) helperError(err error, r *[16]uint64, pc int, left int64) (uint64, vm.Status, error) {
-	if err == vm.ErrPending {
+	if errors.Is(err, vm.ErrPending) {
 		in.used += in.slice - left
 		in.regs, in.pc, in.state = *r, pc+1, suspended
 		return 0, vm.Suspended, nil

@@ -272,6 +272,21 @@ func TestSuspendResumeCancel(t *testing.T) {
 	}
 }
 
+func TestReentrantRunRejected(t *testing.T) {
+	var self *interp.Instance
+	var inner error
+	helpers := vm.Helpers{"reenter": func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) {
+		_, _, inner = self.Run(0, nil, nil)
+		self.Cancel() // no effect on a running invocation
+		return 5, nil
+	}}
+	self = build(t, "call 0\nexit", helpers, []string{"reenter"}, vm.Limits{})
+	r0, st, err := self.Run(0, nil, nil)
+	if !errors.Is(inner, interp.ErrBusy) || err != nil || st != vm.Done || r0 != 5 {
+		t.Fatalf("inner %v; outer %d, %v, %v", inner, r0, st, err)
+	}
+}
+
 func TestHelperMemory(t *testing.T) {
 	// upper(ptr, len) upper-cases a guest string in place and returns its
 	// length; the guest passes a string it stored on its stack.
