@@ -1,0 +1,176 @@
+package build
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"zeroserve.dev/zeroserve/pkg/archive"
+)
+
+// ScriptSource is one DIR/.zeroserve/scripts/*.c file.
+type ScriptSource struct {
+	Name string // file name without ".c", e.g. "10-auth"; the archive name
+	Path string // path of the .c file on disk
+}
+
+// Site is a collected site directory.
+type Site struct {
+	Dir      string // the directory as given
+	Files    []archive.File
+	Scripts  []ScriptSource // in name order
+	Warnings []string
+}
+
+// Collect reads the site at dir. skip, when non-empty, is a file path left
+// out of the site (the output archive, when it is written inside dir).
+func Collect(dir, skip string) (*Site, error) {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("site directory: %w", err)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return nil, fmt.Errorf("site directory: %w", err)
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("site directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("site directory: %s is not a directory", dir)
+	}
+	c := &collector{root: root, site: &Site{Dir: dir}}
+	if skip != "" {
+		if s, err := filepath.Abs(skip); err == nil {
+			if s2, err := filepath.EvalSymlinks(s); err == nil {
+				s = s2
+			}
+			c.skip = s
+		}
+	}
+	if err := c.walk(root, "", []string{root}); err != nil {
+		return nil, err
+	}
+	if err := c.scripts(); err != nil {
+		return nil, err
+	}
+	return c.site, nil
+}
+
+type collector struct {
+	root string
+	skip string
+	site *Site
+}
+
+// walk reads the directory at real (on disk) holding site path rel ("" for
+// the root). stack lists the real directories being walked, for loops.
+func (c *collector) walk(real, rel string, stack []string) error {
+	ents, err := os.ReadDir(real)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", c.show(rel), err)
+	}
+	for _, de := range ents {
+		name := de.Name()
+		if rel == "" && name == archive.ReservedDir {
+			continue // read by scripts(); nothing else there is a site file
+		}
+		if err := c.add(filepath.Join(real, name), path.Join(rel, name), stack); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add handles one directory entry: full is its path on disk, rel its site
+// path.
+func (c *collector) add(full, rel string, stack []string) error {
+	fi, err := os.Lstat(full)
+	if err != nil {
+		return fmt.Errorf("stat %s: %w", c.show(rel), err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := c.resolve(full, rel)
+		if err != nil {
+			return err
+		}
+		if fi, err = os.Stat(target); err != nil {
+			return fmt.Errorf("stat %s: %w", c.show(rel), err)
+		}
+		full = target
+	}
+	switch {
+	case fi.IsDir():
+		if slices.Contains(stack, full) {
+			return fmt.Errorf("symlink loop: %s leads back to %s", c.show(rel), full)
+		}
+		return c.walk(full, rel, append(stack, full))
+	case fi.Mode().IsRegular():
+		if c.skip != "" && full == c.skip {
+			return nil
+		}
+		data, err := os.ReadFile(full)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", c.show(rel), err)
+		}
+		c.site.Files = append(c.site.Files, archive.File{Path: rel, ModTime: fi.ModTime().Unix(), Data: data})
+	default:
+		c.site.Warnings = append(c.site.Warnings, fmt.Sprintf("skipping special file %s (%s)", c.show(rel), fi.Mode().Type()))
+	}
+	return nil
+}
+
+// resolve follows a symlink and refuses targets outside the site root.
+func (c *collector) resolve(full, rel string) (string, error) {
+	target, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		dest, _ := os.Readlink(full)
+		return "", fmt.Errorf("symlink %s -> %s: target does not exist", c.show(rel), dest)
+	}
+	if target, err = filepath.Abs(target); err != nil {
+		return "", err
+	}
+	r, err := filepath.Rel(c.root, target)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
+		dest, _ := os.Readlink(full)
+		return "", fmt.Errorf("symlink %s -> %s points outside the site directory %s", c.show(rel), dest, c.site.Dir)
+	}
+	return target, nil
+}
+
+// scripts lists DIR/.zeroserve/scripts/*.c.
+func (c *collector) scripts() error {
+	dir := filepath.Join(c.root, archive.ReservedDir, "scripts")
+	ents, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", c.show(".zeroserve/scripts"), err)
+	}
+	for _, de := range ents {
+		name, ok := strings.CutSuffix(de.Name(), ".c")
+		if !ok || de.IsDir() {
+			continue
+		}
+		p := filepath.Join(dir, de.Name())
+		if de.Type()&fs.ModeSymlink != 0 {
+			if _, err := c.resolve(p, ".zeroserve/scripts/"+de.Name()); err != nil {
+				return err
+			}
+		}
+		c.site.Scripts = append(c.site.Scripts, ScriptSource{Name: name, Path: p})
+	}
+	return nil
+}
+
+func (c *collector) show(rel string) string {
+	if rel == "" {
+		return c.site.Dir
+	}
+	return filepath.Join(c.site.Dir, filepath.FromSlash(rel))
+}

@@ -1,0 +1,9 @@
+// Package build is `zspack build DIR`: it walks a site directory (Collect),
+// compiles its scripts through a pluggable ScriptCompiler, and packs
+// everything into one archive (Pack) on disk or in memory.
+//
+// Collect follows symlinks that stay inside DIR (storing the target's
+// content under the link's path), refuses symlinks that leave DIR, and
+// skips special files with a warning. Under DIR/.zeroserve/ only
+// scripts/*.c is read; nothing else there is a site file.
+package build
