@@ -35,6 +35,8 @@
 //   - Versions other than HTTP/1.0 and HTTP/1.1 get 505; anything that is not
 //     "HTTP/" DIGIT "." DIGIT gets 400.
 //
+// Field names may contain any tchar, '_' included; "Content_Length" is just
+// another field and is never mapped to "Content-Length".
 // Leading empty lines before the request line are skipped (RFC 9112 §2.2).
 // An Expect value other than 100-continue is ignored.
 //

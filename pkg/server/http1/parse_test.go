@@ -56,6 +56,10 @@ func TestParseValid(t *testing.T) {
 		{name: "connect", in: "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", method: "CONNECT", host: "a.example:443", minor: 1, keep: true, nheaders: 1},
 		{name: "empty query", in: "GET /?\x20HTTP/1.1\r\nHost: a\r\n\r\n", method: "GET", path: "/", hasQuery: true, host: "a", minor: 1, keep: true, nheaders: 1},
 		{name: "ows and obs-text", in: "GET / HTTP/1.1\r\nHost: a\r\nX-A: \t v\xe9 x \t\r\n\r\n", method: "GET", path: "/", host: "a", minor: 1, keep: true, nheaders: 2},
+		{name: "underscore is not a dash", in: "POST / HTTP/1.1\r\nHost: a\r\nContent_Length: 5\r\nTransfer_Encoding: chunked\r\n\r\n", method: "POST", path: "/", host: "a", minor: 1, keep: true, nheaders: 3},
+		{name: "unknown expectation ignored", in: "GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", method: "GET", path: "/", host: "a", minor: 1, keep: true, nheaders: 2},
+		{name: "CL leading zeros", in: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 007\r\n\r\n", method: "POST", path: "/", host: "a", minor: 1, keep: true, framing: BodyLength, cl: 7, nheaders: 2},
+		{name: "TE OWS", in: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \tchunked \r\n\r\n", method: "POST", path: "/", host: "a", minor: 1, keep: true, framing: BodyChunked, nheaders: 2},
 		{name: "custom method", in: "PROPFIND /d HTTP/1.1\r\nHost: a\r\n\r\n", method: "PROPFIND", path: "/d", host: "a", minor: 1, keep: true, nheaders: 1},
 	}
 	for _, tt := range tests {

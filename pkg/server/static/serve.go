@@ -208,9 +208,12 @@ func (h *Handler) validators(resp *Response, e *archive.Entry, etag string) {
 		resp.add("ETag", etag)
 	}
 	if e.ModTime > 0 && resp.Status != 304 {
-		start := len(resp.scratch)
-		resp.scratch = appendHTTPDate(resp.scratch, e.ModTime)
-		resp.add("Last-Modified", str(resp.scratch[start:]))
+		// Most files of a site share one mtime: keep the last rendering.
+		if e.ModTime != resp.lmSec {
+			resp.lmSec = e.ModTime
+			appendHTTPDate(resp.lm[:0], e.ModTime)
+		}
+		resp.add("Last-Modified", str(resp.lm[:]))
 	}
 	resp.add("Cache-Control", h.cacheControl(e))
 	if e.NVariants > 0 {

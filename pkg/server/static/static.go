@@ -88,6 +88,8 @@ type Response struct {
 	body    [2*MaxRanges + 1][]byte
 	ranges  [MaxRanges]byteRange
 	scratch []byte
+	lmSec   int64    // Unix second rendered in lm
+	lm      [29]byte // IMF-fixdate of lmSec
 }
 
 // AppendFields appends the fields as HTTP/1 field lines "Name: value\r\n".
