@@ -172,7 +172,13 @@ func startServer(t *testing.T, transport, archive string, flags ...string) *serv
 	args := append([]string{"--addr", "127.0.0.1:0", "--workers", "2", "--transport", transport,
 		"--access-log", "off"}, flags...)
 	args = append(args, archive)
-	cmd := exec.Command(filepath.Join(binDir, "zeroserve"), args...)
+	return startCmd(t, exec.Command(filepath.Join(binDir, "zeroserve"), args...), transport)
+}
+
+// startCmd starts a prepared zeroserve command and waits for its startup
+// line, checking that it runs the transport asked for.
+func startCmd(t *testing.T, cmd *exec.Cmd, transport string) *server {
+	t.Helper()
 	errPipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
