@@ -87,6 +87,12 @@ func AppendError(dst []byte, status int, date []byte) []byte {
 	return append(dst, '\n')
 }
 
+// AppendErrorHead is AppendError for a HEAD request: the same head, no body.
+func AppendErrorHead(dst []byte, status int, date []byte) []byte {
+	dst = AppendError(dst, status, date)
+	return dst[:len(dst)-len(StatusText(status))-1]
+}
+
 // StatusText returns the reason phrase of status, or "" when unknown.
 func StatusText(status int) string {
 	if status < 0 || status >= len(statusLines) || statusLines[status] == "" {

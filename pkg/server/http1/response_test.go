@@ -53,6 +53,14 @@ func TestAppendError(t *testing.T) {
 	}
 }
 
+func TestAppendErrorHead(t *testing.T) {
+	b := AppendErrorHead([]byte("x"), 408, nil)
+	want := "xHTTP/1.1 408 Request Timeout\r\nServer: zeroserve\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 16\r\n\r\n"
+	if string(b) != want {
+		t.Errorf("%q", b)
+	}
+}
+
 func TestDateCache(t *testing.T) {
 	var dc DateCache
 	base := time.Date(2026, 2, 28, 23, 59, 59, 0, time.UTC)
