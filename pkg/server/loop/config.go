@@ -1,0 +1,140 @@
+package loop
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/transport"
+)
+
+// Name is the transport's name for startup lines ("… (2 workers, io_uring)").
+const Name = "io_uring"
+
+// ErrDrainTimeout is the error passed to Conn.Close for connections still
+// open when a Drain deadline passed.
+var ErrDrainTimeout = errors.New("drain deadline passed")
+
+// ErrInputOverflow is passed to Conn.Close when a connection left more than
+// Config.MaxInput bytes unconsumed.
+var ErrInputOverflow = errors.New("unconsumed input over limit")
+
+// Config configures Start. Zero fields take the defaults shown.
+type Config struct {
+	// Workers is the number of event loops (default runtime.NumCPU()).
+	Workers int
+	// Addrs are TCP addresses ("127.0.0.1:8080", "[::1]:0", ":8080"). Each
+	// worker gets its own SO_REUSEPORT socket per address; with port 0 the
+	// first socket picks the port and the others share it.
+	Addrs []string
+	// Files are pre-opened listening sockets (systemd LISTEN_FDS, --addr
+	// fd:N). Start duplicates them; every worker runs a multishot accept on
+	// the same socket. The caller keeps ownership of the Files.
+	Files []*os.File
+	// Factory creates the protocol side of each connection.
+	Factory transport.Factory
+
+	// MaxConns is the connection limit per worker (default 16384); over it,
+	// new connections are closed at once.
+	MaxConns int
+	// Backlog is the listen(2) backlog of sockets Start creates (default 4096).
+	Backlog int
+	// RingEntries is the SQ size (default 1024; the CQ gets 4×).
+	RingEntries uint32
+	// RecvBufs and RecvBufSize size the provided buffer ring of each worker
+	// (defaults 256 × 16 KiB; RecvBufs is rounded up to a power of two).
+	RecvBufs    int
+	RecvBufSize int
+	// MaxInput bounds the bytes a connection may leave unconsumed or
+	// receive while PauseRead is set (default 1 MiB); over it, the
+	// connection is closed with ErrInputOverflow. Reads stop (the multishot
+	// recv is cancelled) while paused input exceeds MaxInput/4.
+	MaxInput int
+	// TimerTick is the timer wheel resolution (default 100ms).
+	TimerTick time.Duration
+	// YieldWait bounds each wait in io_uring_enter while a connection has
+	// announced off-loop work (see Holder), so that goroutines finishing it
+	// get the P even with GOMAXPROCS=1 (default 50µs).
+	YieldWait time.Duration
+	// DrainTimeout is the Drain deadline Run uses when ctx ends (default 10s).
+	DrainTimeout time.Duration
+	// Logf, if set, receives rare operational messages (accept errors).
+	Logf func(format string, args ...any)
+
+	// now replaces the loop's monotonic clock in tests.
+	now func() time.Duration
+}
+
+// Holder is implemented by the Waker the loop hands to each Conn. A Conn
+// that starts work off the loop (a goroutine that will call Wake) may call
+// Hold, on the loop, to say so; until the next Resume the loop yields
+// (runtime.Gosched) before every wait and caps it at Config.YieldWait.
+type Holder interface {
+	Hold()
+}
+
+func (c *Config) withDefaults() Config {
+	d := *c
+	if d.Workers <= 0 {
+		d.Workers = runtime.NumCPU()
+	}
+	if d.MaxConns <= 0 {
+		d.MaxConns = 16384
+	}
+	if d.Backlog <= 0 {
+		d.Backlog = 4096
+	}
+	if d.RingEntries == 0 {
+		d.RingEntries = 1024
+	}
+	if d.RecvBufs <= 0 {
+		d.RecvBufs = 256
+	}
+	for d.RecvBufs&(d.RecvBufs-1) != 0 {
+		d.RecvBufs++
+	}
+	if d.RecvBufSize <= 0 {
+		d.RecvBufSize = 16 << 10
+	}
+	if d.MaxInput <= 0 {
+		d.MaxInput = 1 << 20
+	}
+	if d.TimerTick <= 0 {
+		d.TimerTick = 100 * time.Millisecond
+	}
+	if d.YieldWait <= 0 {
+		d.YieldWait = 50 * time.Microsecond
+	}
+	if d.DrainTimeout <= 0 {
+		d.DrainTimeout = 10 * time.Second
+	}
+	return d
+}
+
+// Stats are counters summed over the workers.
+type Stats struct {
+	Accepted     uint64 // connections handed to the Factory
+	Rejected     uint64 // connections closed at once (MaxConns, draining)
+	Closed       uint64 // Conn.Close calls
+	Live         int64  // open connections
+	Timeouts     uint64 // Conn.Timeout calls
+	ENOBUFS      uint64 // multishot recvs ended by an empty buffer ring
+	PartialSends uint64 // sends that wrote less than asked
+	Sends        uint64 // sendmsg completions
+}
+
+// Run starts the workers, serves until ctx ends, then drains with
+// cfg.DrainTimeout. It returns the first worker error, if any.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := Start(cfg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.Done():
+	}
+	return s.Drain(time.Now().Add(s.cfg.DrainTimeout))
+}

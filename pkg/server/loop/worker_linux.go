@@ -1,0 +1,693 @@
+package loop
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"zeroserve.dev/zeroserve/pkg/server/transport"
+	"zeroserve.dev/zeroserve/pkg/server/uring"
+)
+
+const (
+	maxIov    = 64   // iovecs per sendmsg
+	cqeBatch  = 256  // completions reaped per PeekCQEs
+	wheelSize = 1024 // timer wheel buckets
+)
+
+// Connection state bits.
+const (
+	fRecv    uint16 = 1 << iota // multishot recv armed
+	fSend                       // sendmsg in flight
+	fCancel                     // recv cancel requested (read back-pressure)
+	fClosing                    // close started; waiting for recv/send to end
+	fPaused                     // Conn asked for PauseRead; input is staged
+	fEOF                        // peer closed its side
+	fHeld                       // Conn announced off-loop work (Holder)
+)
+
+type listener struct {
+	fd    int
+	own   bool // created by Start: closed by the worker on exit
+	armed bool // multishot accept outstanding
+}
+
+// conn is one slot of the connection table. Slots are allocated once and
+// reused; gen tells connections in the same slot apart.
+type conn struct {
+	fd    int
+	gen   uint32
+	flags uint16
+	c     transport.Conn
+	st    transport.Status
+	err   error // reason passed to Close
+	in    []byte
+	iov   [maxIov]unix.Iovec
+	msg   unix.Msghdr
+	asked int // bytes in the send in flight
+}
+
+type workerStats struct {
+	accepted, rejected, closed, timeouts, enobufs, partial, sends atomic.Uint64
+}
+
+type worker struct {
+	id    int
+	srv   *Server
+	cfg   *Config
+	ring  *uring.Ring
+	br    *uring.BufRing
+	lns   []listener
+	conns []*conn
+	free  []uint32
+	live  int
+	held  int
+	wheel *wheel
+	start time.Time
+	now   time.Duration
+
+	cqes    [cqeBatch]uring.CQE
+	pend    [][]byte
+	expired []int32
+	wakeBuf []uint64
+
+	efd    int
+	efRead [8]byte // eventfd read target; the kernel writes here
+	efArm  bool
+
+	wakeMu   sync.Mutex
+	wakeQ    []uint64
+	wakeFlag atomic.Bool
+
+	drainReq  atomic.Bool
+	deadline  atomic.Int64 // drain deadline, UnixNano
+	draining  bool
+	forced    bool
+	acceptErr time.Duration // re-arm failed accepts after this time (0: none)
+
+	stats workerStats
+}
+
+var eventfdOne = [8]byte{1}
+
+func newWorker(s *Server, id int, lns []listener) *worker {
+	return &worker{id: id, srv: s, cfg: &s.cfg, lns: lns, efd: -1, wheel: newWheel(wheelSize, s.cfg.TimerTick)}
+}
+
+// main runs the worker on a locked OS thread: set up, report on ready, loop,
+// tear down.
+func (w *worker) main(ready chan<- error) {
+	lockThread()
+	defer runtime.UnlockOSThread()
+	err := w.setup()
+	ready <- err
+	if err == nil {
+		if err = w.run(); err != nil {
+			w.srv.fail(fmt.Errorf("worker %d: %w", w.id, err))
+		}
+	}
+	w.teardown()
+}
+
+func (w *worker) setup() error {
+	var err error
+	w.ring, err = uring.New(uring.Options{
+		Entries:   w.cfg.RingEntries,
+		CQEntries: 4 * w.cfg.RingEntries,
+		Flags:     uring.SetupSingleIssuer | uring.SetupDeferTaskrun | uring.SetupSubmitAll | uring.SetupCoopTaskrun,
+		Fallback:  true,
+	})
+	if err != nil {
+		return fmt.Errorf("worker %d: %w", w.id, err)
+	}
+	w.br, err = w.ring.NewBufRing(uring.BufRingOptions{Group: 0, Entries: uint32(w.cfg.RecvBufs), Size: w.cfg.RecvBufSize})
+	if err != nil {
+		return fmt.Errorf("worker %d: %w", w.id, err)
+	}
+	w.efd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("worker %d: eventfd: %w", w.id, err)
+	}
+	w.start = time.Now()
+	w.pend = make([][]byte, 0, maxIov)
+	w.expired = make([]int32, 0, 64)
+	w.armWake()
+	for i := range w.lns {
+		w.armAccept(i)
+	}
+	return nil
+}
+
+func (w *worker) teardown() {
+	for i := range w.lns {
+		if w.lns[i].own && w.lns[i].fd >= 0 {
+			unix.Close(w.lns[i].fd)
+		}
+	}
+	// Connections left open by a fatal error: close them; nothing of theirs
+	// is in flight once the ring is gone.
+	for slot, c := range w.conns {
+		if c.c != nil {
+			w.finish(uint32(slot), c, true)
+		}
+	}
+	if w.br != nil {
+		w.br.Close()
+	}
+	if w.ring != nil {
+		w.ring.Close()
+	}
+	if w.efd >= 0 {
+		unix.Close(w.efd)
+	}
+}
+
+// clock returns the loop's monotonic time.
+func (w *worker) clock() time.Duration {
+	if w.cfg.now != nil {
+		return w.cfg.now()
+	}
+	return time.Since(w.start)
+}
+
+// run is the event loop: submit and wait, reap, fire timers, repeat.
+func (w *worker) run() error {
+	for {
+		if w.drainReq.Load() && !w.draining {
+			w.startDrain()
+		}
+		if w.draining {
+			if !w.forced && time.Now().UnixNano() >= w.deadline.Load() {
+				w.forceClose()
+			}
+			if w.live == 0 && !w.accepting() {
+				// Submit what is queued (the last closes) before the ring goes.
+				_, err := w.ring.Submit()
+				return err
+			}
+		}
+		if w.acceptErr > 0 && w.now >= w.acceptErr && !w.draining {
+			w.acceptErr = 0
+			for i := range w.lns {
+				w.armAccept(i)
+			}
+		}
+		w.br.Commit()
+		if _, err := w.ring.SubmitAndWait(1, w.waitTimeout()); err != nil {
+			return err
+		}
+		w.now = w.clock()
+		for {
+			n := w.ring.PeekCQEs(w.cqes[:])
+			for i := range n {
+				w.handle(&w.cqes[i])
+			}
+			if n < len(w.cqes) {
+				break
+			}
+		}
+		w.expired = w.wheel.advance(w.now, w.expired[:0])
+		for _, id := range w.expired {
+			w.onTimer(uint32(id))
+		}
+	}
+}
+
+// waitTimeout is how long io_uring_enter may block: until the next timer,
+// the drain deadline or the yield bound (0: no limit).
+func (w *worker) waitTimeout() time.Duration {
+	var d time.Duration
+	if at, ok := w.wheel.nextDue(); ok {
+		d = max(at-w.clock(), time.Microsecond)
+	}
+	if w.draining && !w.forced {
+		d = minPositive(d, max(time.Until(time.Unix(0, w.deadline.Load())), time.Microsecond))
+	}
+	if w.acceptErr > 0 {
+		d = minPositive(d, max(w.acceptErr-w.clock(), time.Microsecond))
+	}
+	if w.held > 0 {
+		runtime.Gosched()
+		d = minPositive(d, w.cfg.YieldWait)
+	}
+	return d
+}
+
+func minPositive(a, b time.Duration) time.Duration {
+	if a <= 0 || b < a {
+		return b
+	}
+	return a
+}
+
+// sqe returns a free SQE, submitting queued ones first if the queue is full.
+func (w *worker) sqe() *uring.SQE {
+	for {
+		if s := w.ring.GetSQE(); s != nil {
+			return s
+		}
+		if _, err := w.ring.Submit(); err != nil {
+			w.srv.fail(fmt.Errorf("worker %d: %w", w.id, err))
+		}
+	}
+}
+
+func (w *worker) handle(cqe *uring.CQE) {
+	o, gen, slot := unpack(cqe.UserData)
+	switch o {
+	case opAccept:
+		w.onAccept(int(slot), cqe)
+	case opRecv:
+		bid, hasBuf := cqe.Buffer()
+		if c := w.lookup(slot, gen); c != nil {
+			w.onRecv(slot, c, cqe, bid, hasBuf)
+		}
+		if hasBuf {
+			w.br.Recycle(bid)
+		}
+	case opSend:
+		if c := w.lookup(slot, gen); c != nil {
+			w.onSend(slot, c, cqe.Res)
+		}
+	case opWake:
+		w.onWake()
+	}
+}
+
+// lookup returns the live connection in slot with generation gen, or nil
+// for a stale completion.
+func (w *worker) lookup(slot, gen uint32) *conn {
+	if int(slot) >= len(w.conns) {
+		return nil
+	}
+	c := w.conns[slot]
+	if c.c == nil || c.gen != gen {
+		return nil
+	}
+	return c
+}
+
+func (w *worker) armAccept(i int) {
+	if w.lns[i].armed {
+		return
+	}
+	w.lns[i].armed = true
+	w.sqe().PrepMultishotAccept(w.lns[i].fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, pack(opAccept, 0, uint32(i)))
+}
+
+func (w *worker) accepting() bool {
+	for i := range w.lns {
+		if w.lns[i].armed {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *worker) onAccept(i int, cqe *uring.CQE) {
+	if !cqe.More() {
+		w.lns[i].armed = false
+		if w.draining && w.lns[i].own && w.lns[i].fd >= 0 {
+			unix.Close(w.lns[i].fd) // refuse new connections from now on
+			w.lns[i].fd = -1
+		}
+	}
+	if cqe.Res < 0 {
+		errno := unix.Errno(-cqe.Res)
+		if errno == unix.ECANCELED || w.draining {
+			return
+		}
+		w.logf("worker %d: accept: %v", w.id, errno)
+		if !w.lns[i].armed && w.acceptErr == 0 {
+			w.acceptErr = w.clock() + w.cfg.TimerTick // EMFILE and friends: back off
+		}
+		return
+	}
+	if !w.lns[i].armed && !w.draining {
+		w.armAccept(i)
+	}
+	fd := int(cqe.Res)
+	if w.live >= w.cfg.MaxConns {
+		w.stats.rejected.Add(1)
+		w.sqe().PrepClose(fd, pack(opClose, 0, 0))
+		return
+	}
+	w.open(fd)
+}
+
+func (w *worker) open(fd int) {
+	slot := w.alloc()
+	c := w.conns[slot]
+	c.fd, c.flags, c.err, c.in, c.asked = fd, 0, nil, c.in[:0], 0
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	info := transport.Info{
+		Local:  localAddr(fd),
+		Remote: remoteAddr(fd),
+		Worker: w.id,
+		Waker:  &waker{w: w, key: pack(opNone, c.gen, slot)},
+	}
+	c.c = w.cfg.Factory(info)
+	w.live++
+	w.stats.accepted.Add(1)
+	w.armRecv(slot, c)
+	if w.draining {
+		c.c.Drain()
+	}
+	w.after(slot, c)
+}
+
+func (w *worker) alloc() uint32 {
+	if n := len(w.free); n > 0 {
+		slot := w.free[n-1]
+		w.free = w.free[:n-1]
+		return slot
+	}
+	slot := uint32(len(w.conns))
+	w.conns = append(w.conns, &conn{fd: -1})
+	w.wheel.grow(len(w.conns))
+	return slot
+}
+
+func (w *worker) armRecv(slot uint32, c *conn) {
+	c.flags |= fRecv
+	c.flags &^= fCancel
+	w.sqe().PrepMultishotRecv(c.fd, w.br.Group(), pack(opRecv, c.gen, slot))
+}
+
+func (w *worker) onRecv(slot uint32, c *conn, cqe *uring.CQE, bid uint16, hasBuf bool) {
+	if !cqe.More() {
+		c.flags &^= fRecv
+	}
+	if c.flags&fClosing != 0 {
+		w.maybeFinish(slot, c)
+		return
+	}
+	switch res := cqe.Res; {
+	case res > 0 && hasBuf:
+		if !c.st.Close { // a closing Conn takes no more input
+			w.deliver(slot, c, w.br.Buf(bid)[:res])
+		}
+	case res == 0:
+		c.flags |= fEOF
+	case res == -int32(unix.ENOBUFS):
+		w.stats.enobufs.Add(1)
+	case res == -int32(unix.ECANCELED):
+	default:
+		w.beginClose(slot, c, unix.Errno(-res))
+		return
+	}
+	if c.c != nil && c.flags&fClosing == 0 {
+		w.after(slot, c)
+	}
+}
+
+// deliver hands received bytes to the Conn, through the staging buffer when
+// earlier bytes are still unconsumed or input is paused.
+func (w *worker) deliver(slot uint32, c *conn, p []byte) {
+	if c.flags&fPaused != 0 || len(c.in) > 0 {
+		c.in = append(c.in, p...)
+		if c.flags&fPaused == 0 {
+			w.present(slot, c)
+		}
+	} else {
+		n := clamp(c.c.Recv(p), len(p))
+		if n < len(p) {
+			c.in = append(c.in[:0], p[n:]...)
+		}
+	}
+	if len(c.in) > w.cfg.MaxInput {
+		w.beginClose(slot, c, ErrInputOverflow)
+	}
+}
+
+// present offers the staged bytes to the Conn again.
+func (w *worker) present(slot uint32, c *conn) {
+	n := clamp(c.c.Recv(c.in), len(c.in))
+	c.in = c.in[:copy(c.in, c.in[n:])]
+}
+
+func clamp(n, limit int) int { return min(max(n, 0), limit) }
+
+func (w *worker) onSend(slot uint32, c *conn, res int32) {
+	c.flags &^= fSend
+	w.stats.sends.Add(1)
+	if c.flags&fClosing != 0 {
+		w.maybeFinish(slot, c)
+		return
+	}
+	switch {
+	case res < 0:
+		w.beginClose(slot, c, unix.Errno(-res))
+		return
+	case res == 0:
+		w.beginClose(slot, c, io.ErrShortWrite)
+		return
+	case int(res) < c.asked:
+		w.stats.partial.Add(1)
+	}
+	c.c.Written(int(res))
+	w.after(slot, c)
+}
+
+func (w *worker) onTimer(slot uint32) {
+	c := w.conns[slot]
+	if c.c == nil || c.flags&fClosing != 0 {
+		return
+	}
+	w.stats.timeouts.Add(1)
+	c.c.Timeout()
+	if c.flags&fSend != 0 && c.c.Status().Close {
+		// The write itself made no progress: abandon it.
+		w.beginClose(slot, c, errWriteTimeout)
+		return
+	}
+	w.after(slot, c)
+}
+
+var errWriteTimeout = errors.New("write timed out")
+
+// after applies the Conn's Status after any call into it: timer, read
+// side, output, close.
+func (w *worker) after(slot uint32, c *conn) {
+	for {
+		st := c.c.Status()
+		c.st = st
+		if st.Timeout > 0 {
+			w.wheel.set(int32(slot), w.now+st.Timeout)
+		} else {
+			w.wheel.stop(int32(slot))
+		}
+		if st.PauseRead {
+			c.flags |= fPaused
+			if len(c.in) > w.cfg.MaxInput/4 && c.flags&(fRecv|fCancel) == fRecv {
+				c.flags |= fCancel
+				w.sqe().PrepCancel(pack(opRecv, c.gen, slot), 0, pack(opCancel, 0, 0))
+			}
+		} else if c.flags&fPaused != 0 {
+			c.flags &^= fPaused
+			if len(c.in) > 0 && !st.Close {
+				w.present(slot, c)
+				continue // new Status after the Recv
+			}
+		}
+		break
+	}
+	st := c.st
+	if c.flags&(fRecv|fEOF|fPaused) == 0 && !st.Close {
+		w.armRecv(slot, c)
+	}
+	if c.flags&fSend == 0 {
+		if w.send(slot, c) {
+			return
+		}
+		if st.Close || c.flags&fEOF != 0 {
+			w.beginClose(slot, c, nil)
+		}
+	}
+}
+
+// send starts a sendmsg of the Conn's pending output; false if none.
+func (w *worker) send(slot uint32, c *conn) bool {
+	pend := c.c.Pending(w.pend[:0])
+	n, total := 0, 0
+	for _, p := range pend {
+		if len(p) == 0 {
+			continue
+		}
+		if n == maxIov {
+			break
+		}
+		c.iov[n].Base = &p[0]
+		c.iov[n].SetLen(len(p))
+		n++
+		total += len(p)
+	}
+	clear(pend)
+	if cap(pend) > cap(w.pend) {
+		w.pend = pend[:0]
+	}
+	if total == 0 {
+		return false
+	}
+	c.msg = unix.Msghdr{Iov: &c.iov[0]}
+	c.msg.SetIovlen(n)
+	c.asked = total
+	c.flags |= fSend
+	w.sqe().PrepSendmsg(c.fd, &c.msg, unix.MSG_NOSIGNAL, pack(opSend, c.gen, slot))
+	return true
+}
+
+// beginClose starts closing: cancel what is in flight, then finish.
+func (w *worker) beginClose(slot uint32, c *conn, err error) {
+	if c.flags&fClosing != 0 {
+		return
+	}
+	c.flags |= fClosing
+	c.err = err
+	w.wheel.stop(int32(slot))
+	if c.flags&(fRecv|fSend) != 0 {
+		w.sqe().PrepCancelFD(c.fd, pack(opCancel, 0, 0))
+	}
+	w.maybeFinish(slot, c)
+}
+
+// maybeFinish completes a close once no recv or send is in flight.
+func (w *worker) maybeFinish(slot uint32, c *conn) {
+	if c.flags&(fRecv|fSend) == 0 {
+		w.finish(slot, c, false)
+	}
+}
+
+// finish closes the socket, calls Conn.Close and frees the slot.
+func (w *worker) finish(slot uint32, c *conn, direct bool) {
+	if direct {
+		unix.Close(c.fd)
+	} else {
+		w.sqe().PrepClose(c.fd, pack(opClose, 0, 0))
+	}
+	if c.flags&fHeld != 0 {
+		w.held--
+	}
+	cc, err := c.c, c.err
+	c.c, c.err, c.fd, c.flags = nil, nil, -1, 0
+	c.gen = (c.gen + 1) & genMask
+	c.msg = unix.Msghdr{}
+	clear(c.iov[:])
+	if cap(c.in) > 4*w.cfg.RecvBufSize {
+		c.in = nil // do not keep a large staging buffer around
+	}
+	w.wheel.stop(int32(slot))
+	w.free = append(w.free, slot)
+	w.live--
+	w.stats.closed.Add(1)
+	cc.Close(err)
+}
+
+// Wakes and control.
+
+type waker struct {
+	w   *worker
+	key uint64 // generation and slot of the connection
+}
+
+// Wake schedules Conn.Resume on the connection's loop.
+func (k *waker) Wake() { k.w.enqueueWake(k.key) }
+
+// Hold is called on the loop by a Conn that started off-loop work.
+func (k *waker) Hold() {
+	_, gen, slot := unpack(k.key)
+	if c := k.w.lookup(slot, gen); c != nil && c.flags&fHeld == 0 {
+		c.flags |= fHeld
+		k.w.held++
+	}
+}
+
+func (w *worker) enqueueWake(key uint64) {
+	w.wakeMu.Lock()
+	w.wakeQ = append(w.wakeQ, key)
+	w.wakeMu.Unlock()
+	if w.wakeFlag.CompareAndSwap(false, true) {
+		w.kick()
+	}
+}
+
+func (w *worker) kick() { unix.Write(w.efd, eventfdOne[:]) }
+
+func (w *worker) requestDrain(deadline time.Time) {
+	d := deadline.UnixNano()
+	for {
+		old := w.deadline.Load()
+		if w.drainReq.Load() && old <= d {
+			break
+		}
+		if w.deadline.CompareAndSwap(old, d) {
+			break
+		}
+	}
+	w.drainReq.Store(true)
+	w.kick()
+}
+
+func (w *worker) armWake() {
+	w.sqe().PrepRead(w.efd, w.efRead[:], pack(opWake, 0, 0))
+}
+
+func (w *worker) onWake() {
+	w.armWake()
+	w.wakeFlag.Store(false)
+	w.wakeMu.Lock()
+	w.wakeQ, w.wakeBuf = w.wakeBuf[:0], w.wakeQ
+	w.wakeMu.Unlock()
+	for _, key := range w.wakeBuf {
+		_, gen, slot := unpack(key)
+		c := w.lookup(slot, gen)
+		if c == nil || c.flags&fClosing != 0 {
+			continue
+		}
+		if c.flags&fHeld != 0 {
+			c.flags &^= fHeld
+			w.held--
+		}
+		c.c.Resume()
+		if c.c != nil && c.flags&fClosing == 0 {
+			w.after(slot, c)
+		}
+	}
+}
+
+func (w *worker) startDrain() {
+	w.draining = true
+	for i := range w.lns {
+		if w.lns[i].armed {
+			w.sqe().PrepCancel(pack(opAccept, 0, uint32(i)), 0, pack(opCancel, 0, 0))
+		}
+	}
+	for slot, c := range w.conns {
+		if c.c != nil && c.flags&fClosing == 0 {
+			c.c.Drain()
+			if c.c != nil && c.flags&fClosing == 0 {
+				w.after(uint32(slot), c)
+			}
+		}
+	}
+}
+
+func (w *worker) forceClose() {
+	w.forced = true
+	for slot, c := range w.conns {
+		if c.c != nil {
+			w.beginClose(uint32(slot), c, ErrDrainTimeout)
+		}
+	}
+}
+
+func (w *worker) logf(format string, args ...any) {
+	if w.cfg.Logf != nil {
+		w.cfg.Logf(format, args...)
+	}
+}
