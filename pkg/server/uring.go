@@ -3,24 +3,44 @@ package server
 import (
 	"errors"
 	"fmt"
+	"net"
+	"time"
 
+	"zeroserve.dev/zeroserve/pkg/server/loop"
 	"zeroserve.dev/zeroserve/pkg/server/transport"
-	"zeroserve.dev/zeroserve/pkg/server/uring"
 )
 
-const uringName = "io_uring"
-
-// errNoLoop reports that this build has no io_uring event loop to run.
-var errNoLoop = errors.New("the io_uring event loop (pkg/server/loop) is not part of this build yet")
+const uringName = loop.Name
 
 // uringSupported says why the io_uring loop cannot run here, or nil.
-func uringSupported() error {
-	if err := uring.Supported(); err != nil {
-		return err
-	}
-	return errNoLoop
-}
+func uringSupported() error { return loop.Supported() }
+
+// uringRun adapts loop.Server to running.
+type uringRun struct{ srv *loop.Server }
 
 func (s *Server) startUring(ls listenSpec, f transport.Factory) (running, error) {
-	return nil, fmt.Errorf("start io_uring: %w", errNoLoop)
+	log := s.cfg.Log
+	srv, err := loop.Start(loop.Config{
+		Workers:      s.cfg.Workers,
+		Addrs:        ls.addrs,
+		Files:        ls.files,
+		Factory:      f,
+		MaxInput:     max(1<<20, 2*s.opts.lim.MaxHead()),
+		DrainTimeout: s.cfg.DrainTimeout,
+		Logf:         func(format string, args ...any) { log.Warn("io_uring: " + fmt.Sprintf(format, args...)) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	return uringRun{srv}, nil
+}
+
+func (r uringRun) addrs() []net.Addr       { return r.srv.Addrs() }
+func (r uringRun) failed() <-chan struct{} { return r.srv.Done() }
+func (r uringRun) shutdown(dl time.Time) error {
+	err := r.srv.Drain(dl)
+	if errors.Is(err, loop.ErrDrainTimeout) {
+		return errors.New("drain deadline passed; closed the remaining connections")
+	}
+	return err
 }
