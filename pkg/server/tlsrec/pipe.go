@@ -212,10 +212,10 @@ func (p *pipe) Close() error {
 	return nil
 }
 
-func (p *pipe) LocalAddr() net.Addr                { return p.local }
-func (p *pipe) RemoteAddr() net.Addr               { return p.remote }
-func (p *pipe) SetDeadline(time.Time) error        { return nil }
-func (p *pipe) SetReadDeadline(time.Time) error    { return nil }
-func (p *pipe) SetWriteDeadline(time.Time) error   { return nil }
+func (p *pipe) LocalAddr() net.Addr              { return p.local }
+func (p *pipe) RemoteAddr() net.Addr             { return p.remote }
+func (p *pipe) SetDeadline(time.Time) error      { return nil }
+func (p *pipe) SetReadDeadline(time.Time) error  { return nil }
+func (p *pipe) SetWriteDeadline(time.Time) error { return nil }
 
 var errPipeState = errors.New("tlsrec: handshake ended inside a record")

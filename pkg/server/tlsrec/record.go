@@ -5,13 +5,13 @@ import "errors"
 // Record layer constants (RFC 8446 §5).
 const (
 	headerLen      = 5
-	maxPlaintext   = 1 << 14       // TLSPlaintext.length limit (§5.1)
-	maxCiphertext  = 1<<14 + 256   // TLSCiphertext.length limit (§5.2)
-	maxTLS12Record = 1<<14 + 2048  // TLS 1.2 ciphertext limit (RFC 5246 §6.2.3)
-	tagLen         = 16            // every AEAD we support has a 16-byte tag
-	maxOverhead    = 1 + tagLen    // inner content type + tag, no padding sent
-	maxUseless     = 16            // consecutive records that carry no data (crypto/tls maxUselessRecords)
-	recordVersion  = 0x0303        // legacy_record_version after the handshake
+	maxPlaintext   = 1 << 14      // TLSPlaintext.length limit (§5.1)
+	maxCiphertext  = 1<<14 + 256  // TLSCiphertext.length limit (§5.2)
+	maxTLS12Record = 1<<14 + 2048 // TLS 1.2 ciphertext limit (RFC 5246 §6.2.3)
+	tagLen         = 16           // every AEAD we support has a 16-byte tag
+	maxOverhead    = 1 + tagLen   // inner content type + tag, no padding sent
+	maxUseless     = 16           // consecutive records that carry no data (crypto/tls maxUselessRecords)
+	recordVersion  = 0x0303       // legacy_record_version after the handshake
 	maxRecordWire  = headerLen + maxCiphertext
 	maxSealedChunk = headerLen + maxPlaintext + maxOverhead
 )
