@@ -73,3 +73,18 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 		c.roundTrip(b)
 	}
 }
+
+// BenchmarkEchoParallel runs round trips on many connections at once
+// (GOMAXPROCS client goroutines × 8 connections each share one worker).
+func BenchmarkEchoParallel(b *testing.B) {
+	p := &lineProto{}
+	s := start(b, p, nil)
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		c := dialRaw(b, s)
+		for pb.Next() {
+			c.roundTrip(b)
+		}
+	})
+}
