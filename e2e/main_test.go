@@ -7,8 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"zeroserve.dev/zeroserve/pkg/archive"
 )
 
 // Set by TestMain.
@@ -93,59 +89,13 @@ func writeSite(dir, version string) error {
 	return nil
 }
 
-// pack runs zspack build DIR -o out. While zspack has no build command
-// yet, it packs with pkg/archive directly (the same Writer zspack uses) and
-// says so once.
+// pack runs zspack build DIR -o out.
 func pack(dir, out string) error {
 	cmd := exec.Command(filepath.Join(binDir, "zspack"), "build", dir, "-o", out)
-	b, err := cmd.CombinedOutput()
-	if err == nil {
-		return nil
-	}
-	if !strings.Contains(string(b), `unknown command "build"`) {
+	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("zspack build %s: %v\n%s", dir, err, b)
 	}
-	packFallbackOnce.Do(func() {
-		fmt.Fprintln(os.Stderr, "e2e: zspack has no build command yet; packing with pkg/archive")
-	})
-	return packWithArchive(dir, out)
-}
-
-var packFallbackOnce sync.Once
-
-func packWithArchive(dir, out string) error {
-	var files []archive.File
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		files = append(files, archive.File{Path: filepath.ToSlash(rel), ModTime: fi.ModTime().Unix(), Data: data})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	if _, err := archive.Pack(f, files, nil, archive.Options{}); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return nil
 }
 
 // server is a running zeroserve process.
@@ -157,7 +107,8 @@ type server struct {
 
 	mu      sync.Mutex
 	stderr  bytes.Buffer
-	lines   chan string // stderr lines, for waitLog
+	stdout  lockedBuffer // the access log
+	lines   chan string  // stderr lines, for waitLog
 	done    chan struct{}
 	waitErr error // the exit status, once done is closed
 }
@@ -183,11 +134,11 @@ func startCmd(t *testing.T, cmd *exec.Cmd, transport string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout = io.Discard
+	s := &server{t: t, cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{})}
+	cmd.Stdout = &s.stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{})}
 	go func() {
 		sc := bufio.NewScanner(errPipe)
 		for sc.Scan() {
@@ -264,4 +215,23 @@ func (s *server) stop() error {
 	}
 	<-s.done
 	return s.waitErr
+}
+
+// lockedBuffer is a bytes.Buffer safe for the writer goroutine of exec.Cmd
+// and the test reading it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

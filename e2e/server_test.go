@@ -529,3 +529,37 @@ func TestDrain(t *testing.T) {
 		}
 	})
 }
+
+// TestAccessLog: one line per request on stdout, in text and JSON, with the
+// request id; broken requests are logged too.
+func TestAccessLog(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			s := startServer(t, "netpoll", siteTar, "--access-log", "on", "--log-format", format)
+			rawExchange(t, s.addr, "GET /hello.txt?a=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+			rawExchange(t, s.addr, "GET / HTTP/1.1\r\n\r\n") // no Host: 400
+			if err := s.stop(); err != nil {
+				t.Fatalf("exit: %v", err)
+			}
+			lines := strings.Split(strings.TrimSpace(s.stdout.String()), "\n")
+			if len(lines) != 3 {
+				t.Fatalf("%d access log lines:\n%s", len(lines), s.stdout.String())
+			}
+			want := map[string][]string{
+				"text": {`"GET /hello.txt?a=1 HTTP/1.1" 200 174 `, `"GET /missing HTTP/1.1" 404 `, `" 400 `},
+				"json": {`"target":"/hello.txt?a=1","proto":"HTTP/1.1","status":200,"bytes":174,`, `"target":"/missing","proto":"HTTP/1.1","status":404`, `"status":400`},
+			}[format]
+			for i, w := range want {
+				if !strings.Contains(lines[i], w) {
+					t.Errorf("line %d: %s\nwant %s", i, lines[i], w)
+				}
+			}
+			// The refused request's id is in the error log too.
+			id := lines[2][strings.LastIndex(lines[2], "id")+3:]
+			id = strings.Trim(id, `":}`)
+			if len(id) != 16 || !strings.Contains(s.log(), id) {
+				t.Errorf("request id %q not in the error log:\n%s", id, s.log())
+			}
+		})
+	}
+}
