@@ -19,8 +19,8 @@ const MinClangMajor = 18
 // ClangPackage is the Debian package to suggest when no clang is found.
 const ClangPackage = "clang-19"
 
-// ErrNoClang: no usable clang was found.
-var ErrNoClang = errors.New("clang not found")
+// ErrNoClang: no clang was found, or the one found is too old.
+var ErrNoClang = errors.New("no usable clang")
 
 // Env is what FindClang looks at; tests inject it.
 type Env struct {

@@ -42,7 +42,7 @@ func TestFindClang(t *testing.T) {
 		{"plain clang", nil, map[string]string{"clang": v19}, "/usr/bin/clang", ""},
 		{"env wins", map[string]string{ClangEnv: "clang-18"}, map[string]string{"clang-18": "clang version 18.1.8", "clang-19": v19}, "/usr/bin/clang-18", ""},
 		{"env missing", map[string]string{ClangEnv: "clang-77"}, map[string]string{"clang-19": v19}, "", "ZSPACK_CLANG=clang-77"},
-		{"none", nil, nil, "", "clang not found on PATH: install the Debian package clang-19 (apt-get install clang-19) or set ZSPACK_CLANG"},
+		{"none", nil, nil, "", "no usable clang on PATH: install the Debian package clang-19 (apt-get install clang-19) or set ZSPACK_CLANG"},
 		{"too old", nil, map[string]string{"clang": v14}, "", "is clang 14, scripts need clang 18 or newer"},
 		{"not clang", map[string]string{ClangEnv: "gcc"}, map[string]string{"gcc": "gcc (Debian 12.2.0-14) 12.2.0"}, "", "is not clang"},
 	}

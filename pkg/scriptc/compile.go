@@ -82,6 +82,12 @@ func (c *Compiler) CompileDir(ctx context.Context, dir string) ([]Script, error)
 	if err != nil || len(names) == 0 {
 		return nil, err
 	}
+	return c.CompileFiles(ctx, dir, names)
+}
+
+// CompileFiles is CompileDir for the given script file names (as from
+// Sources), in the order given.
+func (c *Compiler) CompileFiles(ctx context.Context, dir string, names []string) ([]Script, error) {
 	scripts := make([]Script, 0, len(names))
 	var errs []error
 	for _, n := range names {
