@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -172,7 +171,7 @@ func TestCollectSymlinksAndSpecialFiles(t *testing.T) {
 		}, "", "symlink loop", ""},
 		{"fifo skipped", func(t *testing.T, root, _ string) {
 			writeTree(t, root, map[string]string{"a.txt": "A"})
-			if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644); err != nil {
+			if err := mkfifo(filepath.Join(root, "pipe")); err != nil {
 				t.Skip("mkfifo:", err)
 			}
 		}, "a.txt", "", "skipping special file"},
