@@ -7,13 +7,18 @@
 // zs_log(const char *msg, zs_u64 len);` (from the generated header
 // sdk/include/zeroserve.h) and clang emits a relocated call to that name.
 // The ABI is therefore the set of names and C signatures listed by [Helpers],
-// not numbers. The order of [Helpers] is stable within one build, so a
-// helper's index ([Index]) can key a dense table of implementations:
+// not numbers. The runtime binds an implementation to every name, for
+// example into a vm.Helpers map, and its tests should check that each name
+// of [Names] is bound:
 //
-//	impls := make([]Impl, len(abi.Helpers()))
-//	for i, h := range abi.Helpers() {
-//		impls[i] = byName[h.Name] // every entry must be bound
+//	hs := vm.Helpers{}
+//	for _, h := range abi.Helpers() {
+//		hs[h.Name] = impls[h.Name] // a missing one is a bug: test for it
 //	}
+//
+// The order of [Helpers] is stable within one build, so [Index] can also key
+// a dense table. The loader and verifier take [Known] to reject scripts that
+// import any other name.
 //
 // Calling convention (eBPF, RFC 9669 §4): arguments in r1..r5 in the order
 // of [Helper.Params], result in r0. Every pointer parameter is a guest
