@@ -2,6 +2,7 @@ package tlsrec
 
 import (
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ type pipe struct {
 	hdrN     int // header bytes of the current record handed out so far
 	recLeft  int // fragment bytes of the current record not yet handed out
 	closed   bool
+	eof      bool // no more input will come; Read returns io.EOF once dry
 	nonblock bool
 	full     bool // the loop stopped feeding because in reached its limit
 	limit    int
@@ -89,7 +91,7 @@ func (p *pipe) isFull() bool {
 // Read implements net.Conn.
 func (p *pipe) Read(b []byte) (int, error) {
 	p.mu.Lock()
-	for len(p.in) == 0 && !p.closed && !p.nonblock {
+	for len(p.in) == 0 && !p.closed && !p.eof && !p.nonblock {
 		p.cond.Wait()
 	}
 	if p.closed {
@@ -98,6 +100,9 @@ func (p *pipe) Read(b []byte) (int, error) {
 	}
 	if len(p.in) == 0 {
 		p.mu.Unlock()
+		if p.eof {
+			return 0, io.EOF
+		}
 		return 0, errWouldBlock
 	}
 	var n int
@@ -200,6 +205,15 @@ func (p *pipe) leftover() []byte {
 func (p *pipe) setNonblock() {
 	p.mu.Lock()
 	p.nonblock = true
+	p.mu.Unlock()
+}
+
+// closeRead marks the end of the input: Read returns io.EOF once the
+// buffered bytes are read.
+func (p *pipe) closeRead() {
+	p.mu.Lock()
+	p.eof = true
+	p.cond.Broadcast()
 	p.mu.Unlock()
 }
 
