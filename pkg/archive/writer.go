@@ -278,7 +278,8 @@ func FlagsFor(p, ctype string, data []byte) Flags {
 // HashedName reports whether the base name of p carries a content hash: a
 // dot-separated segment that is neither the first nor the last, of at least
 // 8 characters from [0-9A-Za-z_-], and either all hex digits or a mix of
-// letters and digits (app.3f9c1a2b.js, main.Xk3ld8r2.chunk.css).
+// letters and digits (app.3f9c1a2b.js, main.Xk3ld8r2.chunk.css), so words
+// such as jquery.validate.min.js do not count.
 func HashedName(p string) bool {
 	base := p[strings.LastIndexByte(p, '/')+1:]
 	segs := strings.Split(base, ".")
@@ -306,7 +307,7 @@ func hashLike(s string) bool {
 			return false
 		}
 	}
-	return digit && (hexOnly || letter)
+	return hexOnly || digit && letter
 }
 
 // strtab builds the string table, storing each distinct string once.
