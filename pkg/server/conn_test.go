@@ -404,3 +404,39 @@ func BenchmarkConnRequest(b *testing.B) {
 		_ = c.Status()
 	}
 }
+
+// FuzzConn feeds arbitrary bytes, split at arbitrary points, to a
+// connection: it must never panic, never consume more than it was given,
+// and release every generation pin by the time it is closed.
+func FuzzConn(f *testing.F) {
+	f.Add([]byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1,3-4\r\n\r\n"), uint8(5))
+	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHEAD / HTTP/1.0\r\n\r\n"), uint8(1))
+	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"), uint8(0))
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"), uint8(3))
+	h := newHarness(f, testFiles)
+	f.Fuzz(func(t *testing.T, in []byte, split uint8) {
+		c := h.conn()
+		step := int(split) + 1
+		var buf []byte
+		for i := 0; i < len(in); i += step {
+			buf = append(buf, in[i:min(i+step, len(in))]...)
+			n := c.Recv(buf)
+			if n < 0 || n > len(buf) {
+				t.Fatalf("Recv consumed %d of %d", n, len(buf))
+			}
+			buf = buf[n:]
+			if i%3 == 0 {
+				flush(c, step)
+			}
+			if c.Status().Close {
+				break
+			}
+		}
+		c.Timeout()
+		flush(c, 0)
+		c.Close(nil)
+		if refs := h.cur.Load().Refs(); refs != 1 {
+			t.Fatalf("generation refs %d after Close", refs)
+		}
+	})
+}
