@@ -6,6 +6,22 @@
 // then drains. Reload builds a new Generation from the archive path and swaps
 // it in atomically.
 //
+// # HTTP/1.1 connections
+//
+// Each accepted connection gets a conn, the transport.Conn both transports
+// drive. It parses requests with pkg/server/http1 straight from the
+// transport's buffer, answers them with pkg/server/static, and queues each
+// response as iovecs: the head rendered into a per-connection buffer, the
+// body as slices of the archive mapping (never copied). Pipelined requests
+// are answered in order; at most 32 responses wait per connection, then
+// reading pauses (back-pressure). Request bodies are read and discarded
+// (static serving needs none); Expect: 100-continue is answered with the
+// final response and a close. Framing errors get a short text response with
+// Connection: close. Timeouts: the whole head within HeaderTimeout of its
+// first byte (408), body progress within BodyTimeout (408), IdleTimeout
+// between requests (silent close), each response sent within WriteTimeout
+// (close). After warm-up the request path does not allocate.
+//
 // # Generations
 //
 // A Generation is immutable: the archive mapping and everything derived from
