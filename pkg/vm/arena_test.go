@@ -23,7 +23,8 @@ func TestArenaLayoutAndAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if a.Size() != 1<<17 || a.WritableBase() != 0x2000 {
+	const size = 1 << 18 // the smallest power of two holding image, scratch and stack
+	if a.Size() != size || a.WritableBase() != 0x2000 {
 		t.Fatalf("size %#x base %#x", a.Size(), a.WritableBase())
 	}
 	if addr, n := a.Scratch(); addr != 0x2008 || addr+n != a.Size()-vm.StackSize {
@@ -38,15 +39,15 @@ func TestArenaLayoutAndAccess(t *testing.T) {
 		{"rodata read", vm.ImageBase, 8, false, true},
 		{"null read", 0, 1, false, false},
 		{"guard read", vm.ImageBase - 1, 2, false, false},
-		{"last byte", 1<<17 - 1, 1, false, true},
-		{"past end", 1<<17 - 1, 2, false, false},
+		{"last byte", size - 1, 1, false, true},
+		{"past end", size - 1, 2, false, false},
 		{"huge length", vm.ImageBase, 1 << 63, false, false},
 		{"wrapping", 1<<64 - 1, 2, false, false},
-		{"empty at end", 1 << 17, 0, false, true},
+		{"empty at end", size, 0, false, true},
 		{"rodata write", vm.ImageBase, 1, true, false},
 		{"data write", 0x2000, 4, true, true},
-		{"stack write", 1<<17 - 8, 8, true, true},
-		{"write past end", 1<<17 - 4, 8, true, false},
+		{"stack write", size - 8, 8, true, true},
+		{"write past end", size - 4, 8, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,7 +75,7 @@ func TestArenaLayoutAndAccess(t *testing.T) {
 }
 
 func TestArenaReset(t *testing.T) {
-	a, err := vm.NewArena(imageProgram(), 1<<16)
+	a, err := vm.NewArena(imageProgram(), 1<<17)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ type Insn struct {
 const (
 	ImageBase = 0x1000 // first byte of the program image
 	PageSize  = 0x1000 // alignment of WritableBase
-	FrameSize = 512    // stack bytes per call frame (clang's BPF limit)
+	FrameSize = 8192   // stack bytes per call frame; zspack passes it to clang as -bpf-stack-size
 	MaxFrames = 8      // call depth limit, entry frame included
 	StackSize = FrameSize * MaxFrames
 )
