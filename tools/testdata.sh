@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Rebuilds every committed clang object under testdata/ directories from its .c file: when the
-# object is missing or older than the .c file or a header next to it. A new .c file is picked
-# up once it is added to git (git add). A file that fails to build is reported at the end.
+# Rebuilds every committed clang object under testdata/ directories from the .c file beside it,
+# when the object is older than the .c file or a header next to it. A new object is picked up
+# once it is added to git (git add). A file that fails to build is reported at the end.
 set -uo pipefail
 CLANG=${ZSPACK_CLANG:-clang-19}
 failed=()
-for c in $(git ls-files '*testdata*/*.c' | grep -v '/\.zeroserve/'); do
-  o=${c%.c}.o
+for o in $(git ls-files '*testdata*/*.o' | grep -v '/\.zeroserve/'); do
+  c=${o%.o}.c
+  [ -f "$c" ] || continue
   stale=0
-  if [ ! -f "$o" ] || [ "$c" -nt "$o" ]; then stale=1; fi
+  if [ "$c" -nt "$o" ]; then stale=1; fi
   for h in "$(dirname "$c")"/*.h; do
     if [ -f "$h" ] && [ "$h" -nt "$o" ]; then stale=1; fi
   done
