@@ -1,0 +1,55 @@
+// Package http2 is the server side of HTTP/2 (RFC 9113), sans-I/O: a
+// frame codec and a connection/stream state machine that turn received
+// bytes into requests for a Handler and responses into output bytes. It
+// implements transport.Conn, so the io_uring loop and netpoll drive it
+// like the HTTP/1.1 connection; TLS (ALPN "h2") or h2c with prior
+// knowledge (see MatchPreface) decide when to create one with NewConn.
+// Header compression is golang.org/x/net/http2/hpack's decoder; response
+// field blocks are encoded here without the dynamic table.
+//
+// # Frames
+//
+// ParseFrame parses one frame from a byte slice without copying its
+// payload and checks every size, flag and stream-id rule of RFC 9113 §4
+// and §6, returning a *ConnectionError or a *StreamError; an incomplete
+// frame is ErrNeedMore. The Append* functions write frames.
+//
+// # Requests and responses
+//
+// A request is dispatched once complete (END_STREAM, after any trailers):
+// the Handler gets a Request view (pseudo-headers, fields, buffered body;
+// valid only during the call) and fills a Response: status, fields, and a
+// body as slices that are referenced, not copied (Response.Body), or
+// copied (Response.Write). Response.Hold is released once the referenced
+// slices are no longer needed, so a generation pinning an archive mapping
+// stays mapped until its DATA was written. The writer adds date and
+// server fields and drops connection-specific ones.
+//
+// # Output
+//
+// Everything the connection sends goes into one output queue: control
+// frames, HEADERS and DATA frame headers are appended to one buffer, and
+// body slices longer than 512 octets become iovecs of their own, so the
+// frames of many streams leave in as few writes (and TLS records) as
+// possible. DATA is scheduled round robin over streams within the
+// client's connection and stream windows and its MAX_FRAME_SIZE.
+//
+// # Limits
+//
+//   - Rapid Reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671): client
+//     RST_STREAMs, the resets the server sends because of client errors,
+//     and refused streams share one budget per time window
+//     (Config.MaxResets); beyond it, GOAWAY(ENHANCE_YOUR_CALM).
+//   - CONTINUATION floods (CVE-2023-45288): the encoded octets of a field
+//     block and its CONTINUATION count are capped; fragments are decoded
+//     as they arrive, never buffered.
+//   - HPACK bombs: decoded field sizes are summed as they are emitted; past
+//     MaxHeaderListSize decoding continues only to keep the table in sync
+//     (no strings materialised) and the request gets 431.
+//   - Control-frame floods: PING, SETTINGS, PRIORITY, unknown and empty
+//     frames per window are capped; unsent output above MaxPendingOutput
+//     stops reading, bounding queued acknowledgements.
+//   - Zero-window stalls: a response blocked by a stream window for
+//     StallTimeout is reset; a connection window stuck at zero that long
+//     ends the connection.
+package http2

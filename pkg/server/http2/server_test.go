@@ -1,0 +1,114 @@
+package http2
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testServer serves h2c with prior knowledge on loopback, driving one
+// Conn per connection from a goroutine with blocking package net calls.
+type testServer struct {
+	ln  net.Listener
+	cfg Config
+	h   Handler
+	wg  sync.WaitGroup
+}
+
+func startServer(t testing.TB, cfg Config, h Handler) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &testServer{ln: ln, cfg: cfg, h: h}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				drive(nc, NewConn(&s.cfg, s.h))
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		s.wg.Wait()
+	})
+	return s
+}
+
+func (s *testServer) addr() string { return s.ln.Addr().String() }
+
+// drive runs c over nc until the Conn asks to close or the peer goes.
+func drive(nc net.Conn, c *Conn) {
+	defer nc.Close()
+	buf := make([]byte, 0, 64<<10)
+	tmp := make([]byte, 32<<10)
+	var err error
+	for {
+		for err == nil {
+			iov := c.Pending(nil)
+			if len(iov) == 0 {
+				break
+			}
+			nb := net.Buffers(iov)
+			nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			var n int64
+			n, err = nb.WriteTo(nc)
+			c.Written(int(n))
+		}
+		st := c.Status()
+		if err != nil || st.Close {
+			c.Close(err)
+			return
+		}
+		if len(buf) > 0 && !st.PauseRead {
+			k := c.Recv(buf)
+			buf = buf[:copy(buf, buf[k:])]
+			if k > 0 {
+				continue
+			}
+		}
+		if st.Timeout > 0 {
+			nc.SetReadDeadline(time.Now().Add(st.Timeout))
+		} else {
+			nc.SetReadDeadline(time.Time{})
+		}
+		n, rerr := nc.Read(tmp)
+		if n > 0 {
+			buf = append(buf, tmp[:n]...)
+			k := c.Recv(buf)
+			buf = buf[:copy(buf, buf[k:])]
+		}
+		if rerr != nil {
+			if errors.Is(rerr, os.ErrDeadlineExceeded) {
+				c.Timeout()
+				continue
+			}
+			c.Close(rerr)
+			return
+		}
+	}
+}
+
+// helloHandler answers every request 200 with a short text body.
+var helloBody = []byte("hello from zeroserve over HTTP/2\n")
+
+func helloHandler() Handler {
+	return HandlerFunc(func(req *Request, resp *Response) {
+		resp.Status = 200
+		resp.Add("Content-Type", "text/plain; charset=utf-8")
+		resp.Add("Content-Length", "33")
+		resp.Body(helloBody)
+	})
+}
