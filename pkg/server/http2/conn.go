@@ -1214,7 +1214,7 @@ func (c *Conn) Timeout() {
 			s := c.blocked[i]
 			if c.now.Sub(s.blockSince) >= c.cfg.StallTimeout {
 				c.resetStream(s.id, ErrCodeCancel) // zero-window stall
-				continue                            // removed from c.blocked
+				continue                           // removed from c.blocked
 			}
 			i++
 		}
