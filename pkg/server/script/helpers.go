@@ -171,7 +171,7 @@ func zsLog(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
 		line += "..."
 	}
 	cx.runner.set.cfg.Log.LogAttrs(context.Background(), slog.LevelInfo, "script log",
-		slog.Uint64("request", cx.RequestID), slog.String("script", cx.scriptName()), slog.String("msg", line))
+		slog.Uint64("request", cx.RequestID), slog.String("script", cx.scriptName()), slog.String("text", line))
 	return rOK, nil
 }
 
