@@ -302,7 +302,7 @@ func TestLogNowEnv(t *testing.T) {
 	}
 	p, n := h.s("line\n\x01é")
 	h.ok("zs_log", p, n)
-	if !strings.Contains(h.logs.String(), `text=line\\n\\x01é`) {
+	if !strings.Contains(h.logs.String(), `text=line\n\x01é`) {
 		t.Errorf("log: %s", h.logs)
 	}
 	get := func(h *harness, name string) (int64, string) {
