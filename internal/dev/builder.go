@@ -65,7 +65,9 @@ type Outcome struct {
 	// Err is why the build failed; Archive then holds the last good files.
 	Err      error
 	Warnings []string
-	Stats    archive.Stats
+	// Files and Scripts count the site's files and scripts of a good build.
+	Files, Scripts int
+	Stats          archive.Stats
 }
 
 // Unchanged reports whether the build was skipped because no input changed.
@@ -126,6 +128,7 @@ func (b *Builder) Build(ctx context.Context) Outcome {
 	b.build, b.reload, b.prevOK = n, reload, true
 	b.goodIn, b.good, b.goodScripts = in, files, cc.got
 	out.Archive, out.Build, out.Stats = buf.Bytes(), n, res.Stats
+	out.Files, out.Scripts = len(files), len(cc.got)
 	return out
 }
 

@@ -1,0 +1,139 @@
+package dev
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Watcher reports changes anywhere under a directory tree. Directories
+// created later are watched as soon as their creation is seen; the
+// directory itself is reported too, since files may land in it before its
+// watch exists (the rebuild then collects them anyway).
+type Watcher struct {
+	// Events carries the paths that changed, editor noise removed.
+	Events <-chan string
+	// Errors carries watcher failures (for example the kernel's watch
+	// limit); the watcher keeps running.
+	Errors <-chan error
+
+	fw     *fsnotify.Watcher
+	events chan string
+	errs   chan error
+	done   chan struct{}
+	exited chan struct{}
+	once   sync.Once
+	err    error
+}
+
+// Watch starts watching root and every directory below it.
+func Watch(root string) (*Watcher, error) {
+	fw, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", root, err)
+	}
+	w := &Watcher{
+		fw:     fw,
+		events: make(chan string, 64),
+		errs:   make(chan error, 8),
+		done:   make(chan struct{}),
+		exited: make(chan struct{}),
+	}
+	w.Events, w.Errors = w.events, w.errs
+	if err := w.addTree(root); err != nil {
+		fw.Close()
+		return nil, err
+	}
+	go w.run()
+	return w, nil
+}
+
+// Close stops the watcher and closes Events and Errors. It may be called
+// more than once.
+func (w *Watcher) Close() error {
+	w.once.Do(func() {
+		close(w.done)
+		w.err = w.fw.Close()
+		<-w.exited
+	})
+	return w.err
+}
+
+// addTree watches dir and the directories below it.
+func (w *Watcher) addTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p != dir && errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while we walked
+			}
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if err := w.fw.Add(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		return nil
+	})
+}
+
+func (w *Watcher) run() {
+	defer close(w.exited)
+	defer close(w.events)
+	defer close(w.errs)
+	for {
+		select {
+		case <-w.done:
+			return
+		case ev, ok := <-w.fw.Events:
+			if !ok {
+				return
+			}
+			w.handle(ev)
+		case err, ok := <-w.fw.Errors:
+			if !ok {
+				return
+			}
+			w.report(err)
+		}
+	}
+}
+
+func (w *Watcher) handle(ev fsnotify.Event) {
+	if ev.Op == fsnotify.Chmod {
+		return // permissions or a touch: content is what matters
+	}
+	if ev.Has(fsnotify.Create) {
+		if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
+			if err := w.addTree(ev.Name); err != nil {
+				w.report(err)
+			}
+			w.send(ev.Name)
+			return
+		}
+	}
+	if Ignored(ev.Name) {
+		return
+	}
+	w.send(ev.Name)
+}
+
+func (w *Watcher) send(name string) {
+	select {
+	case w.events <- name:
+	case <-w.done:
+	}
+}
+
+func (w *Watcher) report(err error) {
+	select {
+	case w.errs <- err:
+	default: // the reader is behind; one lost error report is harmless
+	}
+}

@@ -1,0 +1,82 @@
+package dev
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// waitFor reads events until want arrives and fails on any ignored name.
+// The guard only turns a hang into a failure.
+func waitFor(t *testing.T, w *Watcher, want string) {
+	t.Helper()
+	guard := time.NewTimer(10 * time.Second)
+	defer guard.Stop()
+	for {
+		select {
+		case name, ok := <-w.Events:
+			if !ok {
+				t.Fatal("watcher closed")
+			}
+			if Ignored(name) {
+				t.Fatalf("editor noise %q reported", name)
+			}
+			if name == want {
+				return
+			}
+		case err := <-w.Errors:
+			t.Fatalf("watcher error: %v", err)
+		case <-guard.C:
+			t.Fatalf("no event for %s", want)
+		}
+	}
+}
+
+func TestWatcher(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "a", "b"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Watch(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	at := func(p string) string { return filepath.Join(root, filepath.FromSlash(p)) }
+	write := func(p, data string) {
+		t.Helper()
+		if err := os.WriteFile(at(p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Editor noise is never reported; a change deep in the tree is.
+	write(".index.html.swp", "x")
+	write("4913", "")
+	write("index.html~", "old")
+	write("a/b/deep.css", "p{}")
+	waitFor(t, w, at("a/b/deep.css"))
+
+	// A directory created after Watch is reported and then watched.
+	if err := os.Mkdir(at("new"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, at("new"))
+	write("new/page.html", "<p>")
+	waitFor(t, w, at("new/page.html"))
+
+	// Rename-over, as editors save: the target's name is reported.
+	write("tmpfile", "v2")
+	if err := os.Rename(at("tmpfile"), at("a/page.html")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, at("a/page.html"))
+
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range w.Events {
+		// drain what was queued; the channel must close
+	}
+}
