@@ -223,6 +223,7 @@ func TestFaultGives500AndRunnerKeepsWorking(t *testing.T) {
 				t.Errorf("%s: log lacks %q: %s", tc.path, want, ch.logs)
 			}
 		}
+		t.Log(strings.TrimSpace(ch.logs.String()))
 		ch.logs.Reset()
 		cx = ch.request(t, "GET /fine HTTP/1.1\r\nHost: x\r\n\r\n")
 		if out := ch.r.Run(cx); out.Kind != Respond || string(cx.Response.Body) != "fine\n" {
