@@ -130,7 +130,7 @@ func TestFrameErrors(t *testing.T) {
 		{"PRIORITY self", AppendPriority(nil, 3, 3, false, 1), true, ErrCodeProtocol},
 		{"RST_STREAM stream 0", AppendRSTStream(nil, 0, 0), false, ErrCodeProtocol},
 		{"RST_STREAM length", append(hdr(nil, 3, FrameRSTStream, 0, 1), 0, 0, 0), false, ErrCodeFrameSize},
-		{"SETTINGS stream", append(hdr(nil, 0, FrameSettings, 0, 1)), false, ErrCodeProtocol},
+		{"SETTINGS stream", hdr(nil, 0, FrameSettings, 0, 1), false, ErrCodeProtocol},
 		{"SETTINGS length", append(hdr(nil, 5, FrameSettings, 0, 0), 0, 1, 0, 0, 0), false, ErrCodeFrameSize},
 		{"SETTINGS ACK payload", append(hdr(nil, 6, FrameSettings, FlagAck, 0), 0, 1, 0, 0, 0, 0), false, ErrCodeFrameSize},
 		{"ENABLE_PUSH 2", AppendSettings(nil, Setting{SettingEnablePush, 2}), false, ErrCodeProtocol},
