@@ -309,3 +309,22 @@ func BenchmarkRunnerJSONPath(b *testing.B) {
 		ch.r.Put(cx)
 	}
 }
+
+// BenchmarkRunawayDefaultBudget measures the CPU a runaway script can take
+// with the default limits before its 503 (the default must stay well under
+// a second).
+func BenchmarkRunawayDefaultBudget(b *testing.B) {
+	ch := newChain(b, Config{WallLimit: -1}, "loop")
+	b.ReportAllocs()
+	for b.Loop() {
+		cx := ch.r.Get()
+		out := ch.r.Run(cx)
+		for out.Kind == Yielded {
+			out = ch.r.Continue(cx)
+		}
+		if out.Status != 503 {
+			b.Fatalf("%+v", out)
+		}
+		ch.r.Put(cx)
+	}
+}

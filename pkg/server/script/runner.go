@@ -279,7 +279,8 @@ func funcAt(p *vm.Program, pc int) (vm.Func, bool) {
 	return vm.Func{}, false
 }
 
-// Close releases the idle instances. Contexts still out must not run again.
+// Close releases the idle instances. Put every Context back first: an
+// instance held by a yielded chain is released by Put, not by Close.
 func (r *Runner) Close() error {
 	var errs []error
 	for i, list := range r.idle {

@@ -21,7 +21,8 @@ import (
 // Defaults of Config.
 const (
 	// DefaultBudget is the hard instruction limit of one script run: about
-	// 20-60 ms of CPU on the interpreter, well under a second.
+	// 90 ms of CPU on the interpreter for a tight loop
+	// (BenchmarkRunawayDefaultBudget), well under a second.
 	DefaultBudget = 1 << 24
 	// DefaultSlice is the number of instructions after which a run yields
 	// to the event loop (tens to hundreds of microseconds).
