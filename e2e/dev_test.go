@@ -1,0 +1,354 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// devProc is a running `zspack dev`.
+type devProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	url  string
+	addr string
+
+	mu   sync.Mutex
+	out  strings.Builder // stdout and stderr, interleaved as read
+	subs []chan string
+	done chan struct{}
+	err  error
+}
+
+var devURLRE = regexp.MustCompile(`serving .* at (http://([0-9.:]+))`)
+
+// startDev runs zspack dev on dir and waits for the line with its URL.
+func startDev(t *testing.T, dir string, flags ...string) *devProc {
+	t.Helper()
+	args := append([]string{"dev", "--addr", "127.0.0.1:0", "--workers", "1"}, flags...)
+	cmd := exec.Command(filepath.Join(binDir, "zspack"), append(args, dir)...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &devProc{t: t, cmd: cmd, done: make(chan struct{})}
+	urls := d.subscribe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, r := range []io.Reader{stdout, stderr} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := bufio.NewScanner(r)
+			for sc.Scan() {
+				d.line(sc.Text())
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		d.err = cmd.Wait()
+		close(d.done)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-d.done
+		if t.Failed() {
+			t.Logf("zspack dev output:\n%s", d.output())
+		}
+	})
+	line := d.waitFor(urls, "serving ")
+	m := devURLRE.FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("startup line %q does not match %v", line, devURLRE)
+	}
+	d.url, d.addr = m[1], m[2]
+	return d
+}
+
+func (d *devProc) line(s string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.out.WriteString(s + "\n")
+	for _, c := range d.subs {
+		select {
+		case c <- s:
+		default:
+		}
+	}
+}
+
+// subscribe returns a channel of output lines from now on.
+func (d *devProc) subscribe() chan string {
+	c := make(chan string, 256)
+	d.mu.Lock()
+	d.subs = append(d.subs, c)
+	d.mu.Unlock()
+	return c
+}
+
+func (d *devProc) output() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.String()
+}
+
+// waitFor returns the next line on c containing substr. The 20 s guard
+// only turns a hang into a failure; it synchronises nothing.
+func (d *devProc) waitFor(c chan string, substr string) string {
+	d.t.Helper()
+	guard := time.NewTimer(20 * time.Second)
+	defer guard.Stop()
+	for {
+		select {
+		case l := <-c:
+			if strings.Contains(l, substr) {
+				return l
+			}
+		case <-d.done:
+			d.t.Fatalf("zspack dev exited (%v) before printing %q:\n%s", d.err, substr, d.output())
+		case <-guard.C:
+			d.t.Fatalf("zspack dev printed no %q:\n%s", substr, d.output())
+		}
+	}
+}
+
+// get fetches a path and returns the body.
+func (d *devProc) get(path string) string {
+	d.t.Helper()
+	res, err := http.Get(d.url + path)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return string(b)
+}
+
+type devStatus struct {
+	Build, Reload uint64
+	Error         string
+}
+
+func (d *devProc) status() devStatus {
+	d.t.Helper()
+	var st devStatus
+	if err := json.Unmarshal([]byte(d.get("/.zeroserve-dev/status.json")), &st); err != nil {
+		d.t.Fatalf("status.json: %v", err)
+	}
+	return st
+}
+
+// poll calls cond until it holds and returns how long that took. The
+// guard only turns a hang into a failure.
+func poll(t *testing.T, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > 20*time.Second {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
+	}
+	return time.Since(start)
+}
+
+// writeFile writes a site file, creating directories.
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// saveLikeAnEditor writes data to path the way vim and many IDEs do: a
+// swap file, the probe file, a temporary written in full and renamed over
+// the target, then the swap file removed.
+func saveLikeAnEditor(t *testing.T, path, data string) {
+	t.Helper()
+	dir, name := filepath.Split(path)
+	swp := filepath.Join(dir, "."+name+".swp")
+	writeFile(t, swp, "swap")
+	writeFile(t, filepath.Join(dir, "4913"), "")
+	os.Remove(filepath.Join(dir, "4913"))
+	tmp := filepath.Join(dir, name+"~")
+	writeFile(t, tmp, data)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(swp)
+}
+
+// clang19 says why scripts cannot be compiled here, or "".
+func clang19() string {
+	if _, err := exec.LookPath("clang-19"); err != nil {
+		return "clang-19 not installed"
+	}
+	return ""
+}
+
+// devSite writes a small site; with scripts it copies a real script from
+// examples/api.
+func devSite(t *testing.T, scripts bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "index.html"),
+		"<!doctype html><title>dev</title><link rel=stylesheet href=/style.css><body><p id=v>v1</p></body>\n")
+	writeFile(t, filepath.Join(dir, "style.css"), "p { color: #111 }\n")
+	if scripts {
+		src, err := os.ReadFile("../examples/api/.zeroserve/scripts/10-health.c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, ".zeroserve/scripts/10-health.c"), string(src))
+	}
+	return dir
+}
+
+func TestDev(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, transport string) {
+		noClang := clang19()
+		dir := devSite(t, noClang == "")
+		d := startDev(t, dir, "--transport", transport)
+		lines := d.subscribe()
+		if body := d.get("/"); !strings.Contains(body, "v1") || !strings.Contains(body, `data-zeroserve-build="1"`) {
+			t.Fatalf("GET / = %q, want v1 with the reload script of build 1", body)
+		}
+
+		// A keep-alive connection opened now must survive every swap.
+		keep := dialKeepAlive(t, d.addr)
+		keep.get("/style.css")
+
+		// Edit a page: the new content is served within a second.
+		writeFile(t, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v2</p></body>\n")
+		took := poll(t, "v2 served", func() bool { return strings.Contains(d.get("/"), "v2") })
+		t.Logf("edit served after %v", took)
+		d.waitFor(lines, "rebuilt in")
+		if took > time.Second {
+			t.Logf("warning: edit took %v to be served (machine under load?)", took)
+		}
+
+		// An editor's save (swap file, probe, rename-over) is one change,
+		// and its temporary files never break or enter the build.
+		saveLikeAnEditor(t, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v3</p></body>\n")
+		poll(t, "v3 served", func() bool { return strings.Contains(d.get("/"), "v3") })
+		if out := d.output(); strings.Contains(out, "build failed") || strings.Contains(out, ".swp") {
+			t.Fatalf("editor temporaries leaked into a build:\n%s", out)
+		}
+
+		// A stylesheet-only change does not ask pages to reload.
+		before := d.status()
+		writeFile(t, filepath.Join(dir, "style.css"), "p { color: #222 }\n")
+		poll(t, "new stylesheet", func() bool { return strings.Contains(d.get("/style.css"), "#222") })
+		if st := d.status(); st.Build <= before.Build || st.Reload != before.Reload {
+			t.Errorf("after a CSS edit status = %+v (before %+v): want a new build with the same reload mark", st, before)
+		}
+
+		// New directories are picked up.
+		writeFile(t, filepath.Join(dir, "docs/guide/index.html"), "<p>guide</p>")
+		poll(t, "new directory served", func() bool { return strings.Contains(d.get("/docs/guide/"), "guide") })
+
+		if noClang != "" {
+			t.Logf("skipping the broken-script part: %s", noClang)
+		} else {
+			good := d.status()
+			script := filepath.Join(dir, ".zeroserve/scripts/10-health.c")
+			src, _ := os.ReadFile(script)
+			writeFile(t, script, string(src)+"\nint broken = ;\n")
+			poll(t, "error in status.json", func() bool { return d.status().Error != "" })
+			st := d.status()
+			if st.Build != good.Build || !strings.Contains(st.Error, "10-health.c") || !strings.Contains(st.Error, "expected expression") {
+				t.Errorf("status after a broken script = %+v; want build %d and clang's error", st, good.Build)
+			}
+			d.waitFor(lines, "build failed")
+			if out := d.output(); !strings.Contains(out, "10-health.c") || !strings.Contains(out, "error: expected expression") {
+				t.Errorf("terminal does not show clang's error:\n%s", out)
+			}
+			if body := d.get("/"); !strings.Contains(body, "v3") {
+				t.Errorf("GET / after a broken build = %q, want the last good build (v3)", body)
+			}
+			writeFile(t, script, string(src))
+			poll(t, "recovery", func() bool { st := d.status(); return st.Error == "" && st.Build > good.Build })
+			d.waitFor(lines, "rebuilt in")
+		}
+
+		if res := keep.get("/style.css"); !strings.Contains(res, "#222") {
+			t.Errorf("keep-alive connection after swaps got %q", res)
+		}
+
+		if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		<-d.done
+		if d.err != nil {
+			t.Errorf("zspack dev exit after SIGINT: %v", d.err)
+		}
+	})
+}
+
+// TestDevNoReload: --no-reload serves pages exactly as written.
+func TestDevNoReload(t *testing.T) {
+	dir := devSite(t, false)
+	d := startDev(t, dir, "--no-reload", "--transport", "netpoll")
+	if body := d.get("/"); strings.Contains(body, "zeroserve-dev") {
+		t.Fatalf("GET / with --no-reload = %q, want no reload script", body)
+	}
+	writeFile(t, filepath.Join(dir, "index.html"), "<p>v2</p>")
+	poll(t, "v2 served", func() bool { return d.get("/") == "<p>v2</p>" })
+}
+
+// keepAlive is one HTTP/1.1 connection reused for every request.
+type keepAlive struct {
+	t *testing.T
+	c net.Conn
+	r *bufio.Reader
+}
+
+func dialKeepAlive(t *testing.T, addr string) *keepAlive {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &keepAlive{t: t, c: c, r: bufio.NewReader(c)}
+}
+
+func (k *keepAlive) get(path string) string {
+	k.t.Helper()
+	k.c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(k.c, "GET "+path+" HTTP/1.1\r\nHost: dev\r\n\r\n"); err != nil {
+		k.t.Fatalf("keep-alive connection: %v", err)
+	}
+	res, err := http.ReadResponse(k.r, nil)
+	if err != nil {
+		k.t.Fatalf("keep-alive connection: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b)
+}
