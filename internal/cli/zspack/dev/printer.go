@@ -74,9 +74,15 @@ func (p *printer) outcome(o dev.Outcome, took time.Duration, verb string) {
 		return
 	}
 	what := changeList(o.Changes)
+	if what == "" {
+		what = "no content changes"
+	}
 	if verb == "built" {
 		what = fmt.Sprintf("%d files, %s", o.Files, build.Bytes(o.Stats.Bytes))
-		if o.Scripts > 0 {
+		switch {
+		case o.Scripts == 1:
+			what += ", 1 script"
+		case o.Scripts > 1:
 			what += fmt.Sprintf(", %d scripts", o.Scripts)
 		}
 	}
