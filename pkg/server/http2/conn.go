@@ -425,7 +425,7 @@ func (c *Conn) onWindowUpdate(f *Frame) error {
 		if f.StreamID > c.maxSeen {
 			return errIdle // §5.1 idle
 		}
-		return c.control() // closed: ignored
+		return nil // closed: ignored (updates in flight are normal)
 	}
 	s.sendWin += int64(f.Increment)
 	if s.sendWin > maxWindow {
@@ -466,7 +466,7 @@ func (c *Conn) onData(f *Frame) error {
 			return errIdle
 		}
 		if _, reset := c.wasClosed(f.StreamID); reset {
-			return c.control() // §5.1: ignored after our RST_STREAM
+			return nil // §5.1: ignored after our RST_STREAM
 		}
 		return &StreamError{f.StreamID, ErrCodeStreamClosed, "DATA on a closed stream"}
 	}

@@ -16,6 +16,10 @@ type testServer struct {
 	cfg Config
 	h   Handler
 	wg  sync.WaitGroup
+
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+	errs  []*ConnectionError // connection errors the server sent
 }
 
 func startServer(t testing.TB, cfg Config, h Handler) *testServer {
@@ -24,7 +28,7 @@ func startServer(t testing.TB, cfg Config, h Handler) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{ln: ln, cfg: cfg, h: h}
+	s := &testServer{ln: ln, cfg: cfg, h: h, conns: map[net.Conn]bool{}}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -33,21 +37,43 @@ func startServer(t testing.TB, cfg Config, h Handler) *testServer {
 			if err != nil {
 				return
 			}
+			s.mu.Lock()
+			s.conns[nc] = true
+			s.mu.Unlock()
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()
-				drive(nc, NewConn(&s.cfg, s.h))
+				c := NewConn(&s.cfg, s.h)
+				drive(nc, c)
+				s.mu.Lock()
+				delete(s.conns, nc)
+				if c.Err() != nil && c.Err().Code != ErrCodeNo {
+					s.errs = append(s.errs, c.Err())
+				}
+				s.mu.Unlock()
 			}()
 		}
 	}()
 	t.Cleanup(func() {
 		ln.Close()
+		s.mu.Lock()
+		for nc := range s.conns {
+			nc.Close()
+		}
+		s.mu.Unlock()
 		s.wg.Wait()
 	})
 	return s
 }
 
 func (s *testServer) addr() string { return s.ln.Addr().String() }
+
+// connErrors returns the connection errors sent so far.
+func (s *testServer) connErrors() []*ConnectionError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*ConnectionError(nil), s.errs...)
+}
 
 // drive runs c over nc until the Conn asks to close or the peer goes.
 func drive(nc net.Conn, c *Conn) {
