@@ -74,7 +74,11 @@ func parseVmHWM(b []byte) (int64, error) {
 		if len(f) != 2 || f[1] != "kB" {
 			return 0, fmt.Errorf("proc status: malformed %q", line)
 		}
-		return strconv.ParseInt(f[0], 10, 64)
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || kb < 0 {
+			return 0, fmt.Errorf("proc status: malformed %q", line)
+		}
+		return kb, nil
 	}
 	return 0, errors.New("proc status: no VmHWM line")
 }
