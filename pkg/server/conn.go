@@ -62,6 +62,7 @@ const (
 	stIdle    uint8 = iota // between requests (keep-alive)
 	stHead                 // part of a request head received
 	stBody                 // reading (and discarding) a request body
+	stScript               // the request's script chain yielded; Resume continues it
 	stClosing              // no more requests: send what is queued, then close
 )
 
@@ -106,12 +107,15 @@ type conn struct {
 	wrote time.Time
 }
 
-// pendingRequest keeps what is needed to answer a request after its body.
+// pendingRequest keeps what is needed to answer a request after its head:
+// its body is read, its script chain runs (and may yield), then its
+// response is queued.
 type pendingRequest struct {
 	gen   *Generation
 	start time.Time
 	rec   AccessRecord
-	res   siteResponse
+	ex    exchange
+	chain bool // the script chain has not run yet
 	minor uint8
 	keep  bool
 }
@@ -131,7 +135,7 @@ func newConn(o *connOptions, info transport.Info) *conn {
 func (c *conn) Recv(p []byte) int {
 	c.now = c.o.now()
 	used := 0
-	for used < len(p) && c.state != stClosing && c.queueLen() < maxQueued {
+	for used < len(p) && c.state != stClosing && c.state != stScript && c.queueLen() < maxQueued {
 		var n int
 		if c.state == stBody {
 			n = c.readBody(p[used:])
@@ -181,7 +185,17 @@ func (c *conn) startRequest() {
 	pr.rec.SetMethod(r.Method)
 	pr.rec.SetTarget(r.Target)
 	pr.gen = c.o.cur.Acquire()
-	pr.gen.Site.respond(r, &pr.res)
+	head := string(r.Method) == "HEAD"
+	if sr := pr.ex.begin(pr.gen, c.info.Worker, pr.rec.ID, head); sr != nil {
+		// The chain runs once the body is read, on its own copy of the
+		// request: r points into the transport's buffer.
+		sr.FromHTTP1(r, false, c.info.Remote)
+		pr.chain = true
+	} else {
+		staticFromHTTP1(r, pr.ex.staticRequest())
+		pr.ex.run() // static serving never yields
+		pr.chain = false
+	}
 
 	if r.Framing == http1.BodyNone {
 		c.finishRequest()
@@ -205,8 +219,7 @@ func (c *conn) readBody(p []byte) int {
 	n, data, err := c.body.Read(p)
 	c.bodySeen += int64(len(data))
 	if err != nil {
-		c.pendReq.gen.Release()
-		c.pendReq.gen = nil
+		c.dropPending()
 		c.protocolError(err, nil)
 		return len(p)
 	}
@@ -216,18 +229,71 @@ func (c *conn) readBody(p []byte) int {
 	return n
 }
 
-// finishRequest queues the response of the pending request.
+// finishRequest runs the pending request's script chain, if any, and
+// queues its response. A chain that yields leaves the connection in
+// stScript: nothing more is read until Resume has finished it.
 func (c *conn) finishRequest() {
 	pr := &c.pendReq
+	if pr.chain {
+		pr.chain = false
+		if !pr.ex.run() {
+			c.yield()
+			return
+		}
+	}
+	c.respond()
+}
+
+// yield parks the connection while its chain waits for its next slice:
+// the loop serves other connections and calls Resume on its next turn.
+func (c *conn) yield() {
+	c.state = stScript
+	c.info.Waker.Wake()
+}
+
+// Resume implements transport.Conn: the next slice of a yielded chain.
+func (c *conn) Resume() {
+	if c.state != stScript {
+		return
+	}
+	c.now = c.o.now()
+	if !c.pendReq.ex.resume() {
+		c.yield()
+		return
+	}
+	c.respond()
+}
+
+// respond queues the response of the pending request (or, after zs_abort,
+// closes once the responses before it are sent).
+func (c *conn) respond() {
+	pr := &c.pendReq
+	if pr.ex.Abort {
+		c.dropPending()
+		c.state = stClosing
+		return
+	}
 	closing := !pr.keep || c.draining
 	cf, keep := connField(pr.minor, !closing)
-	q := c.enqueue(pr.gen, pr.res.Status, cf, &pr.res, pr.start, &pr.rec)
-	_ = q
+	c.enqueue(pr.gen, cf, &pr.ex, pr.start, &pr.rec)
+	pr.ex.end()
 	pr.gen = nil
 	if keep {
 		c.state = stIdle
 	} else {
 		c.state = stClosing
+	}
+}
+
+// dropPending abandons the pending request: its chain is cancelled and its
+// generation pin released.
+func (c *conn) dropPending() {
+	pr := &c.pendReq
+	pr.chain = false
+	pr.ex.end()
+	if pr.gen != nil {
+		pr.gen.Release()
+		pr.gen = nil
 	}
 }
 
@@ -241,23 +307,29 @@ func connField(minor uint8, keep bool) (http1.ConnField, bool) {
 	return http1.ConnDefault, true
 }
 
-// enqueue renders the head of res into hbuf and queues head and body.
-func (c *conn) enqueue(g *Generation, status int, cf http1.ConnField, res *siteResponse, start time.Time, rec *AccessRecord) *queued {
+// enqueue renders the head of ex's response into hbuf and queues head and
+// body.
+func (c *conn) enqueue(g *Generation, cf http1.ConnField, ex *exchange, start time.Time, rec *AccessRecord) *queued {
 	if c.queueLen() == 0 {
 		c.wrote = c.now
 	}
+	status := ex.Status
 	h0 := len(c.hbuf)
 	c.hbuf = http1.AppendResponseHead(c.hbuf, status, c.date.Value(c.now), cf)
-	c.hbuf = res.appendFields(c.hbuf)
+	for _, f := range ex.Fields {
+		c.hbuf = http1.AppendField(c.hbuf, f.Name, f.Value)
+	}
 	c.hbuf = http1.EndHead(c.hbuf)
 	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
 	var n int64
-	for _, b := range res.body() {
+	mapping := ex.mapping()
+	for _, b := range ex.Body {
 		if len(b) == 0 {
 			continue
 		}
-		if !within(b, res.mapping) {
-			// Framing in the reused Response's buffer: keep a copy.
+		if !within(b, mapping) {
+			// A script's body, a substituted template or multipart framing
+			// in a reused buffer: keep a copy.
 			s0 := len(c.hbuf)
 			c.hbuf = append(c.hbuf, b...)
 			b = c.hbuf[s0:len(c.hbuf):len(c.hbuf)]
@@ -374,7 +446,7 @@ func (c *conn) Status() transport.Status {
 	pending := c.seg < len(c.segs) && !c.aborted
 	st := transport.Status{
 		Close:     c.aborted || c.state == stClosing,
-		PauseRead: c.queueLen() >= maxQueued || c.state == stClosing,
+		PauseRead: c.queueLen() >= maxQueued || c.state == stClosing || c.state == stScript,
 	}
 	switch {
 	case pending:
@@ -409,9 +481,8 @@ func (c *conn) Timeout() {
 		c.errorResponse(408, &rec)
 		c.logError(408, errHeaderTimeout, rec.ID)
 	case c.state == stBody:
-		c.pendReq.gen.Release()
-		c.pendReq.gen = nil
 		var rec = c.pendReq.rec
+		c.dropPending()
 		c.errorResponse(408, &rec)
 		c.logError(408, errBodyTimeout, rec.ID)
 	default:
@@ -423,9 +494,6 @@ var (
 	errHeaderTimeout = errors.New("request head not received in time")
 	errBodyTimeout   = errors.New("request body stalled")
 )
-
-// Resume implements transport.Conn; nothing runs off the loop yet.
-func (c *conn) Resume() {}
 
 // Drain implements transport.Conn: finish what is in flight, then close.
 func (c *conn) Drain() {
@@ -442,9 +510,6 @@ func (c *conn) Close(err error) {
 	for i := c.qHead; i < len(c.q); i++ {
 		c.retire(&c.q[i], false)
 	}
-	if c.pendReq.gen != nil {
-		c.pendReq.gen.Release()
-		c.pendReq.gen = nil
-	}
+	c.dropPending() // cancels a yielded chain
 	c.resetQueue()
 }

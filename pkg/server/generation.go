@@ -2,8 +2,11 @@ package server
 
 import (
 	"io"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/script"
 )
 
 // Generation is one loaded archive and everything derived from it. It is
@@ -23,6 +26,13 @@ type Generation struct {
 	Loaded time.Time
 	// Site serves requests from the archive.
 	Site *Site
+	// Scripts is the site's request chain, loaded and verified; nil when
+	// the archive has no script with a request entry.
+	Scripts *script.Set
+
+	// runners holds one script.Runner per worker, created lazily on the
+	// worker's loop and closed when the generation is released.
+	runners []runnerSlot
 
 	refs     atomic.Int64
 	closer   io.Closer // the archive mapping
@@ -38,10 +48,69 @@ func newGeneration(seq uint64, path string, site *Site, closer io.Closer) *Gener
 	return g
 }
 
-// Release drops one reference; the last one closes the archive.
+// runnerSlot is the script.Runner of one worker index. On the io_uring
+// loop a worker index is one goroutine and mu is never taken; under
+// netpoll several connection goroutines share an index and every call into
+// the Runner holds mu (shared is set).
+type runnerSlot struct {
+	mu     sync.Mutex
+	r      *script.Runner
+	shared bool
+	_      [64]byte // keep workers' slots on separate cache lines
+}
+
+func (s *runnerSlot) lock() {
+	if s.shared {
+		s.mu.Lock()
+	}
+}
+
+func (s *runnerSlot) unlock() {
+	if s.shared {
+		s.mu.Unlock()
+	}
+}
+
+// setScripts attaches a loaded chain, with room for workers runners. shared
+// says that several goroutines use one worker index (netpoll).
+func (g *Generation) setScripts(set *script.Set, workers int, shared bool) {
+	g.Scripts = set
+	g.runners = make([]runnerSlot, max(workers, 1))
+	for i := range g.runners {
+		g.runners[i].shared = shared
+	}
+}
+
+// runnerSlot returns the Runner slot of worker, or nil when the site has
+// no scripts. The Runner is created by the first request of that worker;
+// call it with the slot locked.
+func (g *Generation) runnerSlot(worker int) *runnerSlot {
+	if g.Scripts == nil {
+		return nil
+	}
+	s := &g.runners[uint(worker)%uint(len(g.runners))]
+	return s
+}
+
+// runner returns the slot's Runner, creating it; the slot must be locked.
+func (s *runnerSlot) runner(g *Generation) *script.Runner {
+	if s.r == nil {
+		s.r = g.Scripts.NewRunner()
+	}
+	return s.r
+}
+
+// Release drops one reference; the last one closes the runners and the
+// archive.
 func (g *Generation) Release() {
 	switch n := g.refs.Add(-1); {
 	case n == 0:
+		for i := range g.runners {
+			if r := g.runners[i].r; r != nil {
+				r.Close() // every Context went back before its pin
+				g.runners[i].r = nil
+			}
+		}
 		if g.closer != nil {
 			g.closer.Close()
 		}

@@ -10,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/server/netpoll"
+	"zeroserve.dev/zeroserve/pkg/server/script"
 	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
 
@@ -52,6 +54,19 @@ type Config struct {
 	WriteTimeout time.Duration
 	// DrainTimeout bounds the graceful shutdown (default 10 s).
 	DrainTimeout time.Duration
+
+	// ScriptBudget is the hard instruction limit of one script run: over
+	// it the request gets 503 (default script.DefaultBudget).
+	ScriptBudget uint64
+	// ScriptSlice is how many instructions a script runs before it yields
+	// to the other connections of its worker (default script.DefaultSlice).
+	ScriptSlice uint64
+	// ScriptWallLimit bounds a request's script chain in wall-clock time,
+	// yields included (default script.DefaultWallLimit; negative: none).
+	ScriptWallLimit time.Duration
+	// EnvAllow lists environment variables zs_env_get may read in addition
+	// to ZEROSERVE_ENV_*: exact names or NAME* prefixes.
+	EnvAllow []string
 
 	// Log receives startup, reload and error lines (default slog.Default()).
 	Log *slog.Logger
@@ -126,6 +141,7 @@ type Server struct {
 
 	start  starter
 	trName string
+	shared bool // netpoll: runner slots are locked
 }
 
 // New loads the archive as the first generation and chooses the transport.
@@ -145,6 +161,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.start, s.trName = start, name
+	// Under netpoll several connection goroutines share a worker index:
+	// the per-worker script runners are then taken under a lock.
+	s.shared = name == "netpoll"
+	if g.runners != nil {
+		for i := range g.runners {
+			g.runners[i].shared = s.shared
+		}
+	}
 	return s, nil
 }
 
@@ -154,14 +178,56 @@ func (s *Server) TransportName() string { return s.trName }
 // Current returns the generation new requests start on (not pinned).
 func (s *Server) Current() *Generation { return s.cur.Load() }
 
-// load opens the archive as the next generation.
+// load opens the archive as the next generation and loads its scripts;
+// a script that fails to load fails the generation.
 func (s *Server) load() (*Generation, error) {
-	site, closer, err := openSite(s.cfg.Archive, s.opts.site)
+	site, r, err := openSite(s.cfg.Archive, s.opts.site)
 	if err != nil {
 		return nil, err
 	}
+	set, err := s.loadScripts(r)
+	if err != nil {
+		r.Close()
+		return nil, fmt.Errorf("%s: %w", s.cfg.Archive, err)
+	}
 	s.seq++
-	return newGeneration(s.seq, s.cfg.Archive, site, closer), nil
+	g := newGeneration(s.seq, s.cfg.Archive, site, r)
+	if set != nil {
+		g.setScripts(set, s.cfg.Workers, s.shared)
+	}
+	return g, nil
+}
+
+// scriptConfig is the script.Config of every generation.
+func (s *Server) scriptConfig() script.Config {
+	c := script.Config{
+		Budget:    s.cfg.ScriptBudget,
+		Slice:     s.cfg.ScriptSlice,
+		WallLimit: s.cfg.ScriptWallLimit,
+		Log:       s.cfg.Log,
+	}
+	if len(s.cfg.EnvAllow) > 0 {
+		c.EnvAllow = append(append([]string(nil), script.DefaultEnvAllow...), s.cfg.EnvAllow...)
+	}
+	return c
+}
+
+// loadScripts loads the archive's scripts; nil when none has a request
+// entry (requests then go straight to static serving).
+func (s *Server) loadScripts(r *archive.Reader) (*script.Set, error) {
+	if len(r.Scripts()) == 0 {
+		return nil, nil
+	}
+	set, err := script.Load(r, s.scriptConfig())
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range set.Scripts() {
+		if sc.Request >= 0 {
+			return set, nil
+		}
+	}
+	return nil, nil
 }
 
 // Reload opens the archive again and makes it current. On any error the

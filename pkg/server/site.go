@@ -9,8 +9,9 @@ import (
 // Site answers requests from one open archive through static serving. It
 // is immutable and shared by every worker.
 type Site struct {
-	r *archive.Reader
-	h *static.Handler
+	r    *archive.Reader
+	h    *static.Handler
+	opts siteOptions
 }
 
 // siteOptions configure static serving.
@@ -30,30 +31,25 @@ func openSite(path string, opts siteOptions) (*Site, *archive.Reader, error) {
 }
 
 func newSite(r *archive.Reader, opts siteOptions) *Site {
-	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML})}
+	if opts.index == "" {
+		opts.index = DefaultIndex
+	}
+	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML}), opts: opts}
 }
 
 // Archive returns the site's archive.
 func (s *Site) Archive() *archive.Reader { return s.r }
 
-// siteResponse is the answer to one request. The static Response is reused
-// per connection; body pieces that do not point into the archive mapping
-// (multipart framing in the Response's own buffer) are copied when the
-// response is queued, so that the next request can reuse the Response.
-type siteResponse struct {
-	Status  int
-	resp    static.Response
-	sreq    static.Request
-	mapping []byte // the archive bytes the body may point into
-}
-
-// respond fills res for req without allocating (after warm-up).
-func (s *Site) respond(req *http1.Request, res *siteResponse) {
-	sr := &res.sreq
+// staticFromHTTP1 fills sr from a parsed HTTP/1 request head; the slices
+// point into the request's buffer.
+func staticFromHTTP1(req *http1.Request, sr *static.Request) {
 	sr.Method = req.Method
 	sr.Path = req.Path
 	if sr.Path == nil && len(req.Target) == 1 && req.Target[0] == '*' {
 		sr.Path = req.Target // OPTIONS *
+	}
+	if sr.Path == nil {
+		sr.Path = emptyPath // authority-form: static answers 400
 	}
 	sr.Query = req.Query
 	sr.AcceptEncoding = req.Header(http1.HdrAcceptEncoding)
@@ -63,19 +59,51 @@ func (s *Site) respond(req *http1.Request, res *siteResponse) {
 	sr.IfUnmodifiedSince = req.Header(http1.HdrIfUnmodifiedSince)
 	sr.Range = req.Header(http1.HdrRange)
 	sr.IfRange = req.Header(http1.HdrIfRange)
-	if sr.Path == nil {
-		sr.Path = emptyPath // authority-form: static answers 400
-	}
-	s.h.Serve(sr, &res.resp)
-	res.Status = res.resp.Status
-	res.mapping = s.r.Bytes()
-	*sr = static.Request{}
 }
 
 var emptyPath = []byte{}
 
-// appendFields appends the representation fields as HTTP/1 field lines.
-func (r *siteResponse) appendFields(dst []byte) []byte { return r.resp.AppendFields(dst) }
+// isTemplate reports whether static serving of a GET for sr would answer
+// with a template entry (archive.FlagTemplate): the file itself, the
+// directory index, the PATH.html fallback or the site's 404.html. It
+// mirrors the resolution of static.Handler.Serve; scratch is a reusable
+// buffer, returned grown.
+func (s *Site) isTemplate(sr *static.Request, scratch []byte) (bool, []byte) {
+	p, err := static.NormalizePath(scratch[:0], sr.Path)
+	if err != nil {
+		return false, p
+	}
+	n := len(p)
+	key := p[1:n]
+	lookup := func(suffix string) (archive.Entry, bool) {
+		p = append(p[:n], suffix...)
+		return s.r.Lookup(str(p[1:]))
+	}
+	var e archive.Entry
+	ok := false
+	switch {
+	case hiddenKey(key):
+	case len(key) == 0 || key[len(key)-1] == '/':
+		e, ok = lookup(s.opts.index)
+	default:
+		if e, ok = lookup(""); ok {
+			break
+		}
+		if _, dir := lookup("/" + s.opts.index); dir {
+			return false, p // 308 to the directory
+		}
+		if s.opts.tryHTML {
+			e, ok = lookup(".html")
+		}
+	}
+	if !ok {
+		e, ok = s.r.Lookup("404.html")
+	}
+	return ok && e.Flags&archive.FlagTemplate != 0, p
+}
 
-// body returns the body pieces.
-func (r *siteResponse) body() [][]byte { return r.resp.Body }
+// hiddenKey reports whether an archive key is under .zeroserve/.
+func hiddenKey(key []byte) bool {
+	const dir = ".zeroserve"
+	return len(key) >= len(dir) && string(key[:len(dir)]) == dir && (len(key) == len(dir) || key[len(dir)] == '/')
+}

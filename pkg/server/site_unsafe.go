@@ -12,3 +12,7 @@ func within(b, region []byte) bool {
 	lo := uintptr(unsafe.Pointer(unsafe.SliceData(region)))
 	return p >= lo && p+uintptr(len(b)) <= lo+uintptr(len(region))
 }
+
+// str views b as a string without copying; b must not change while the
+// string is used.
+func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
