@@ -173,6 +173,8 @@ type Conn struct {
 	ready   []*stream
 	blocked []*stream
 	date    http1.DateCache
+	dateRaw [29]byte
+	dateEnc []byte // encoded date and server fields
 
 	// Lifecycle.
 	goAway  bool // GOAWAY sent: no new streams
@@ -830,16 +832,27 @@ func (c *Conn) respond(s *stream) {
 			c.hbuf = appendField(c.hbuf, f.Name, f.Value)
 		}
 	}
-	c.hbuf = appendVarInt(c.hbuf, 0x00, 4, 33) // date
-	c.hbuf = appendString(c.hbuf, bytesString(c.date.Value(c.now)))
-	c.hbuf = appendVarInt(c.hbuf, 0x00, 4, 54) // server
-	c.hbuf = appendString(c.hbuf, c.cfg.Server)
+	c.hbuf = append(c.hbuf, c.connFields()...)
 	c.writeHeaders(s.id, c.hbuf, s.remaining == 0)
 	if s.remaining == 0 {
 		c.streamDone(s)
 		return
 	}
 	c.schedule(s)
+}
+
+// connFields returns the encoded date and server fields, re-encoded
+// when the date changes (once a second).
+func (c *Conn) connFields() []byte {
+	d := c.date.Value(c.now)
+	if len(c.dateEnc) == 0 || string(d) != string(c.dateRaw[:]) {
+		copy(c.dateRaw[:], d)
+		b := appendVarInt(c.dateEnc[:0], 0x00, 4, 33) // date
+		b = appendString(b, bytesString(d))
+		b = appendVarInt(b, 0x00, 4, 54) // server
+		c.dateEnc = appendString(b, c.cfg.Server)
+	}
+	return c.dateEnc
 }
 
 // writeHeaders frames a field block as HEADERS and CONTINUATIONs.

@@ -160,3 +160,29 @@ func TestCurl(t *testing.T) {
 		}
 	}
 }
+
+// TestH2Load runs h2load (16 connections × 10 streams) against the test
+// server and requires every request to succeed.
+func TestH2Load(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test")
+	}
+	bin, err := exec.LookPath("h2load")
+	if err != nil {
+		t.Skip("h2load not installed")
+	}
+	s := startServer(t, Config{}, helloHandler())
+	out, err := exec.Command(bin, "-n", "20000", "-c", "16", "-m", "10", "-t", "1", "http://"+s.addr()+"/").CombinedOutput()
+	if err != nil {
+		t.Fatalf("h2load: %v\n%s", err, out)
+	}
+	o := string(out)
+	if !strings.Contains(o, "20000 succeeded, 0 failed, 0 errored") || !strings.Contains(o, "20000 2xx") {
+		t.Fatalf("h2load:\n%s", o)
+	}
+	for _, l := range strings.Split(o, "\n") {
+		if strings.HasPrefix(l, "finished in") {
+			t.Log(l)
+		}
+	}
+}
