@@ -110,14 +110,6 @@ func types(fs []Frame) string {
 	return strings.Join(s, ",")
 }
 
-func (t FrameType) String() string {
-	names := []string{"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION"}
-	if int(t) < len(names) {
-		return names[t]
-	}
-	return "UNKNOWN"
-}
-
 func find(fs []Frame, t FrameType) *Frame {
 	for i := range fs {
 		if fs[i].Type == t {

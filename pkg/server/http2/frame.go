@@ -1,6 +1,9 @@
 package http2
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strconv"
+)
 
 // FrameType is the type octet of a frame (RFC 9113 §6).
 type FrameType uint8
@@ -18,6 +21,16 @@ const (
 	FrameWindowUpdate FrameType = 0x8
 	FrameContinuation FrameType = 0x9
 )
+
+var frameNames = [...]string{"DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS",
+	"PUSH_PROMISE", "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION"}
+
+func (t FrameType) String() string {
+	if int(t) < len(frameNames) {
+		return frameNames[t]
+	}
+	return "UNKNOWN_0x" + strconv.FormatUint(uint64(t), 16)
+}
 
 // Flags are the flag bits of a frame; their meaning depends on the type.
 type Flags uint8
