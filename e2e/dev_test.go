@@ -69,8 +69,15 @@ func startDev(t *testing.T, dir string, flags ...string) *devProc {
 		close(d.done)
 	}()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-d.done
+		// SIGINT lets zspack dev remove its archive directory; the kill
+		// after the guard only ends a hang.
+		cmd.Process.Signal(syscall.SIGINT)
+		select {
+		case <-d.done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-d.done
+		}
 		if t.Failed() {
 			t.Logf("zspack dev output:\n%s", d.output())
 		}

@@ -18,8 +18,9 @@ import (
 // pkg/server opens archives by path, so each archive is handed over as a
 // file in a private directory on a memory file system (/dev/shm when there
 // is one) and swapped in with Server.Reload: requests in flight finish on
-// the generation they started with, connections stay open. The directory is
-// removed by Close.
+// the generation they started with, connections stay open. The file is
+// removed as soon as the server has loaded it (the mapping outlives the
+// name), and the directory by Close.
 type Live struct {
 	srv  *server.Server
 	dir  string
@@ -53,6 +54,7 @@ func StartLive(cfg server.Config, first []byte, logs io.Writer) (*Live, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	os.Remove(l.path) // mapped now; a killed process leaves only the empty directory
 	return l, nil
 }
 
@@ -83,6 +85,7 @@ func (l *Live) Swap(data []byte) error {
 	if err := l.write(data); err != nil {
 		return err
 	}
+	defer os.Remove(l.path)
 	return l.srv.Reload()
 }
 
