@@ -352,8 +352,8 @@ func (h *harness) runWorkload(w workload) ([]summary, error) {
 				continue
 			}
 			r.Workload, r.Server, r.Rep = w.ID, s, rep
-			logf("  %-9s rep %d: %8.0f req/s, p99 %s, %.1f µs CPU/req, generator %.0f%% CPU, %d errors",
-				s, rep, r.RPS, fmtMicros(r.P99us), r.ServerCPUus, r.GenCPUPercent, r.Errors)
+			logf("  %-9s rep %d: %8.0f req/s, p99 %s, %.1f µs CPU/req, server %.0f%% CPU, generator %.0f%% CPU, %d errors",
+				s, rep, r.RPS, fmtMicros(r.P99us), r.ServerCPUus, r.ServerCPUPct, r.GenCPUPercent, r.Errors)
 			if err := writeJSONLines(h.out, r); err != nil {
 				return nil, err
 			}
@@ -441,6 +441,7 @@ func (h *harness) generate(w workload, p *process, d time.Duration) (runRecord, 
 	r.P50us = float64(lr.P50) / float64(time.Microsecond)
 	r.P99us = float64(lr.P99) / float64(time.Microsecond)
 	r.ServerCPUus = float64(after-before) * 1e6 / clockTicks / float64(lr.Requests)
+	r.ServerCPUPct = 100 * float64(after-before) / clockTicks / wall.Seconds()
 	gen := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	r.GenCPUPercent = 100 * gen.Seconds() / wall.Seconds()
 	return r, nil

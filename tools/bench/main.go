@@ -159,8 +159,8 @@ func run(o options) error {
 		}
 	}
 	var md bytes.Buffer
-	fmt.Fprintf(&md, "Machine: %s, %d CPUs, Linux %s; %s; --duration %v --reps %d --warmup %v --connections %d.\n\n",
-		h.machine.CPU, h.machine.NumCPU, h.machine.Kernel, h.machine.Versions, o.duration, o.reps, o.warmup, o.connections)
+	fmt.Fprintf(&md, "Machine: %s, %d CPUs, Linux %s, load average %s at the start; %s; --duration %v --reps %d --warmup %v --connections %d.\n\n",
+		h.machine.CPU, h.machine.NumCPU, h.machine.Kernel, h.machine.LoadAvg, h.machine.Versions, o.duration, o.reps, o.warmup, o.connections)
 	renderTable(&md, rows)
 	os.Stdout.Write(md.Bytes())
 	if o.mdPath != "" {
@@ -183,6 +183,7 @@ type machineInfo struct {
 	NumCPU   int    `json:"nproc"`
 	Kernel   string `json:"kernel"`
 	Versions string `json:"versions"`
+	LoadAvg  string `json:"loadavg"` // /proc/loadavg at the start: others using the machine show here
 	Date     string `json:"date"`
 }
 
@@ -194,6 +195,12 @@ func describeMachine() machineInfo {
 				m.CPU = strings.TrimSpace(v)
 				break
 			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) >= 3 {
+			m.LoadAvg = strings.Join(f[:3], " ")
 		}
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {

@@ -28,6 +28,7 @@ type runRecord struct {
 	P50us         float64 `json:"p50_us,omitempty"`
 	P99us         float64 `json:"p99_us,omitempty"`
 	ServerCPUus   float64 `json:"server_cpu_us_per_req,omitempty"`
+	ServerCPUPct  float64 `json:"server_cpu_percent,omitempty"` // server CPU time ÷ wall time
 	GenCPUPercent float64 `json:"generator_cpu_percent,omitempty"`
 	ColdMs        float64 `json:"cold_start_ms,omitempty"`
 	PeakRSSKiB    int64   `json:"peak_rss_kib,omitempty"`
@@ -49,6 +50,7 @@ type summary struct {
 	P50us         float64 `json:"p50_us_median,omitempty"`
 	P99us         float64 `json:"p99_us_median,omitempty"`
 	ServerCPUus   float64 `json:"server_cpu_us_per_req_median,omitempty"`
+	ServerCPUPct  float64 `json:"server_cpu_percent_median,omitempty"`
 	GenCPUPercent float64 `json:"generator_cpu_percent_median,omitempty"`
 	ColdMs        float64 `json:"cold_start_ms_median,omitempty"`
 	ColdMsMin     float64 `json:"cold_start_ms_min,omitempty"`
@@ -80,7 +82,7 @@ func median(xs []float64) (med, lo, hi float64) {
 // summarize folds the runs of one workload and server into a row.
 func summarize(w workload, server string, runs []runRecord, rss int64) summary {
 	s := summary{Type: "summary", Workload: w.ID, Title: w.Title, Server: server, Status: statusOK, Reps: len(runs), PeakRSSKiB: rss}
-	var rps, p50, p99, cpu, gen, cold []float64
+	var rps, p50, p99, cpu, cpuPct, gen, cold []float64
 	for _, r := range runs {
 		s.Errors += r.Errors
 		if w.Gen == genCold {
@@ -91,12 +93,14 @@ func summarize(w workload, server string, runs []runRecord, rss int64) summary {
 		p50 = append(p50, r.P50us)
 		p99 = append(p99, r.P99us)
 		cpu = append(cpu, r.ServerCPUus)
+		cpuPct = append(cpuPct, r.ServerCPUPct)
 		gen = append(gen, r.GenCPUPercent)
 	}
 	s.RPS, s.RPSMin, s.RPSMax = median(rps)
 	s.P50us, _, _ = median(p50)
 	s.P99us, _, _ = median(p99)
 	s.ServerCPUus, _, _ = median(cpu)
+	s.ServerCPUPct, _, _ = median(cpuPct)
 	s.GenCPUPercent, _, _ = median(gen)
 	s.ColdMs, s.ColdMsMin, s.ColdMsMax = median(cold)
 	return s
@@ -151,17 +155,17 @@ func renderTable(w io.Writer, rows []summary) {
 		}
 	}
 	if len(load) > 0 {
-		fmt.Fprintln(w, "| workload | server | req/s median (min–max) | req/s vs nginx | p50 | p99 | server CPU µs/req | CPU vs nginx | peak RSS | generator CPU | errors |")
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintln(w, "| workload | server | req/s median (min–max) | req/s vs nginx | p50 | p99 | server CPU µs/req | CPU vs nginx | server CPU | generator CPU | peak RSS | errors |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 		for _, r := range load {
 			if r.Status != statusOK {
-				fmt.Fprintf(w, "| %s | %s | **%s**: %s | | | | | | | | |\n", r.Title, r.Server, r.Status, mdEscape(r.Reason))
+				fmt.Fprintf(w, "| %s | %s | **%s**: %s | | | | | | | | | |\n", r.Title, r.Server, r.Status, mdEscape(r.Reason))
 				continue
 			}
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %s | %s | %.1f | %s | %s | %.0f%% | %d |\n",
+			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %s | %s | %.1f | %s | %.0f%% | %.0f%% | %s | %d |\n",
 				r.Title, r.Server, fmtRate(r.RPS), fmtRate(r.RPSMin), fmtRate(r.RPSMax), fmtRatio(r.RPSvsNginx),
 				fmtMicros(r.P50us), fmtMicros(r.P99us), r.ServerCPUus, fmtRatio(r.CPUvsNginx),
-				fmtKiB(r.PeakRSSKiB), r.GenCPUPercent, r.Errors)
+				r.ServerCPUPct, r.GenCPUPercent, fmtKiB(r.PeakRSSKiB), r.Errors)
 		}
 	}
 	if len(cold) > 0 {

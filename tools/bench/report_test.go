@@ -37,7 +37,7 @@ func tableRows() []summary {
 	load := func(id, server string, rps []float64, cpu float64, rss int64) summary {
 		var runs []runRecord
 		for _, r := range rps {
-			runs = append(runs, runRecord{RPS: r, P50us: 500, P99us: 2100, ServerCPUus: cpu, GenCPUPercent: 60})
+			runs = append(runs, runRecord{RPS: r, P50us: 500, P99us: 2100, ServerCPUus: cpu, ServerCPUPct: 95, GenCPUPercent: 60})
 		}
 		return summarize(byID[id], server, runs, rss)
 	}
