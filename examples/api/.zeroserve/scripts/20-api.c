@@ -9,7 +9,7 @@
  * outside /api/ fall through to static serving. */
 #include "zeroserve.h"
 
-/* Scratch buffers live in .bss: each function has only 512 bytes of stack. */
+/* Scratch buffers live in .bss, keeping the 8 KiB stack of each function free. */
 static char path[1024];
 static char scratch[256];
 
