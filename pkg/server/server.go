@@ -187,8 +187,11 @@ func (s *Server) load() (*Generation, error) {
 	}
 	set, err := s.loadScripts(r)
 	if err != nil {
+		// Render the error before the mapping goes: script names and the
+		// loader's messages may point into it.
+		msg := fmt.Sprintf("%s: %v", s.cfg.Archive, err)
 		r.Close()
-		return nil, fmt.Errorf("%s: %w", s.cfg.Archive, err)
+		return nil, errors.New(msg)
 	}
 	s.seq++
 	g := newGeneration(s.seq, s.cfg.Archive, site, r)
