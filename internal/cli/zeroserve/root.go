@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"zeroserve.dev/zeroserve/internal/cli"
 	"zeroserve.dev/zeroserve/pkg/server"
 	"zeroserve.dev/zeroserve/pkg/server/http1"
+	"zeroserve.dev/zeroserve/pkg/server/script"
 )
 
 // Main runs zeroserve with args (without the program name) and returns the exit code.
@@ -48,6 +50,11 @@ type Options struct {
 	IdleTimeout    time.Duration
 	WriteTimeout   time.Duration
 	DrainTimeout   time.Duration
+
+	ScriptBudget    uint64
+	ScriptSlice     uint64
+	ScriptWallLimit time.Duration
+	EnvAllow        []string
 
 	// Getenv reads LISTEN_FDS/LISTEN_PID (default os.Getenv).
 	Getenv func(string) string
@@ -103,6 +110,10 @@ finish the requests in flight (up to --drain-timeout) and exit 0.`,
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", server.DefaultIdleTimeout, "keep-alive connection without a new request is closed")
 	f.DurationVar(&opts.WriteTimeout, "write-timeout", server.DefaultWriteTimeout, "time to send one response, then the connection is closed")
 	f.DurationVar(&opts.DrainTimeout, "drain-timeout", server.DefaultDrainTimeout, "time requests in flight get on SIGTERM/SIGINT")
+	f.Uint64Var(&opts.ScriptBudget, "script-budget", script.DefaultBudget, "instructions one script may run per request (503 above)")
+	f.Uint64Var(&opts.ScriptSlice, "script-slice", script.DefaultSlice, "instructions a script runs before other connections get a turn")
+	f.DurationVar(&opts.ScriptWallLimit, "script-wall-limit", script.DefaultWallLimit, "wall-clock limit of a request's scripts, yields included (503 above)")
+	f.StringSliceVar(&opts.EnvAllow, "env-allow", nil, "environment variables scripts may read besides ZEROSERVE_ENV_* (names or NAME* prefixes; repeatable, comma-separated)")
 	return cmd
 }
 
@@ -127,16 +138,42 @@ func (o *Options) validate() error {
 	if o.MaxBodyBytes < 1 {
 		return fmt.Errorf("--max-body-bytes %d: want at least 1", o.MaxBodyBytes)
 	}
+	if o.ScriptBudget < 1 {
+		return fmt.Errorf("--script-budget %d: want at least 1", o.ScriptBudget)
+	}
+	if o.ScriptSlice < 1 || o.ScriptSlice > o.ScriptBudget {
+		return fmt.Errorf("--script-slice %d: want 1..--script-budget (%d)", o.ScriptSlice, o.ScriptBudget)
+	}
+	for _, name := range o.EnvAllow {
+		if !validEnvPattern(name) {
+			return fmt.Errorf("--env-allow %q: want a variable name or a NAME* prefix", name)
+		}
+	}
 	for name, d := range map[string]time.Duration{
 		"header-timeout": o.HeaderTimeout, "body-timeout": o.BodyTimeout,
 		"idle-timeout": o.IdleTimeout, "write-timeout": o.WriteTimeout,
-		"drain-timeout": o.DrainTimeout,
+		"drain-timeout": o.DrainTimeout, "script-wall-limit": o.ScriptWallLimit,
 	} {
 		if d <= 0 {
 			return fmt.Errorf("--%s %v: want a positive duration", name, d)
 		}
 	}
 	return nil
+}
+
+// validEnvPattern accepts NAME or NAME* with NAME of letters, digits and
+// '_' (a lone "*" would expose the whole environment, and is refused).
+func validEnvPattern(p string) bool {
+	name := strings.TrimSuffix(p, "*")
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		if !(c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // newLogger returns the error/startup logger on w.
@@ -161,22 +198,26 @@ func run(o *Options) error {
 		defer access.Close()
 	}
 	srv, err := server.New(server.Config{
-		Archive:        o.Archive,
-		Addrs:          o.Addrs,
-		Getenv:         getenv,
-		Workers:        o.Workers,
-		Transport:      o.Transport,
-		Index:          o.Index,
-		TryHTML:        o.TryHTML,
-		MaxHeaderBytes: o.MaxHeaderBytes,
-		MaxBodyBytes:   o.MaxBodyBytes,
-		HeaderTimeout:  o.HeaderTimeout,
-		BodyTimeout:    o.BodyTimeout,
-		IdleTimeout:    o.IdleTimeout,
-		WriteTimeout:   o.WriteTimeout,
-		DrainTimeout:   o.DrainTimeout,
-		Log:            log,
-		AccessLog:      access,
+		Archive:         o.Archive,
+		Addrs:           o.Addrs,
+		Getenv:          getenv,
+		Workers:         o.Workers,
+		Transport:       o.Transport,
+		Index:           o.Index,
+		TryHTML:         o.TryHTML,
+		MaxHeaderBytes:  o.MaxHeaderBytes,
+		MaxBodyBytes:    o.MaxBodyBytes,
+		HeaderTimeout:   o.HeaderTimeout,
+		BodyTimeout:     o.BodyTimeout,
+		IdleTimeout:     o.IdleTimeout,
+		WriteTimeout:    o.WriteTimeout,
+		DrainTimeout:    o.DrainTimeout,
+		ScriptBudget:    o.ScriptBudget,
+		ScriptSlice:     o.ScriptSlice,
+		ScriptWallLimit: o.ScriptWallLimit,
+		EnvAllow:        o.EnvAllow,
+		Log:             log,
+		AccessLog:       access,
 	})
 	if err != nil {
 		return err

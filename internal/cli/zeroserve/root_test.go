@@ -34,6 +34,19 @@ func TestFlags(t *testing.T) {
 				o.BodyTimeout == 2*time.Second && o.IdleTimeout == 3*time.Second &&
 				o.WriteTimeout == 4*time.Second && o.DrainTimeout == 5*time.Second
 		}},
+		{"scripts", []string{"--script-budget", "1000", "--script-slice", "100", "--script-wall-limit", "250ms",
+			"--env-allow", "HOME,APP_*", "--env-allow", "TZ", "s.tar"}, "", func(o *Options) bool {
+			return o.ScriptBudget == 1000 && o.ScriptSlice == 100 && o.ScriptWallLimit == 250*time.Millisecond &&
+				strings.Join(o.EnvAllow, " ") == "HOME APP_* TZ"
+		}},
+		{"script defaults", []string{"s.tar"}, "", func(o *Options) bool {
+			return o.ScriptBudget == 1<<24 && o.ScriptSlice == 1<<16 && o.ScriptWallLimit == time.Second && o.EnvAllow == nil
+		}},
+		{"slice over budget", []string{"--script-budget", "10", "--script-slice", "11", "s.tar"}, "--script-slice", nil},
+		{"zero budget", []string{"--script-budget", "0", "s.tar"}, "--script-budget", nil},
+		{"zero wall limit", []string{"--script-wall-limit", "0s", "s.tar"}, "--script-wall-limit", nil},
+		{"env allow everything", []string{"--env-allow", "*", "s.tar"}, "--env-allow", nil},
+		{"env allow bad name", []string{"--env-allow", "A=B", "s.tar"}, "--env-allow", nil},
 		{"no archive", nil, "accepts 1 arg", nil},
 		{"bad transport", []string{"--transport", "epoll", "s.tar"}, "--transport", nil},
 		{"bad log format", []string{"--log-format", "xml", "s.tar"}, "--log-format", nil},
