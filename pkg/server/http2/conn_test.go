@@ -652,3 +652,38 @@ func BenchmarkConnRequest(b *testing.B) {
 		b.Fatal(cl.c.Err())
 	}
 }
+
+// BenchmarkConnRequestLiteral: every request has a new :path, sent as a
+// literal that is never indexed, so hpack materialises it as a string.
+func BenchmarkConnRequestLiteral(b *testing.B) {
+	body := make([]byte, 174)
+	cl := newClient(b, Config{}, bodyHandler(body))
+	id := uint32(1)
+	paths := make([]string, 1024)
+	for i := range paths {
+		paths[i] = "/assets/file-" + strings.Repeat("x", i%7) + ".js"
+	}
+	iov := make([][]byte, 0, 64)
+	var in []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		cl.ebuf.Reset()
+		cl.enc.WriteField(hpack.HeaderField{Name: ":method", Value: "GET"})
+		cl.enc.WriteField(hpack.HeaderField{Name: ":scheme", Value: "https"})
+		cl.enc.WriteField(hpack.HeaderField{Name: ":path", Value: paths[id%1024], Sensitive: true})
+		cl.enc.WriteField(hpack.HeaderField{Name: ":authority", Value: "example.com"})
+		in = AppendHeaders(in[:0], id, FlagEndHeaders|FlagEndStream, cl.ebuf.Bytes())
+		in = AppendWindowUpdate(in, 0, 174)
+		id += 2
+		cl.c.Recv(in)
+		iov = cl.c.Pending(iov[:0])
+		n := 0
+		for _, v := range iov {
+			n += len(v)
+		}
+		cl.c.Written(n)
+	}
+	if cl.c.Err() != nil {
+		b.Fatal(cl.c.Err())
+	}
+}
