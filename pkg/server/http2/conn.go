@@ -88,6 +88,7 @@ type stream struct {
 	remaining  int64
 	inReady    bool
 	blocked    bool
+	suspended  bool // waiting for Resumer.ResumeHTTP2
 	blockSince time.Time
 }
 
@@ -122,9 +123,11 @@ type release struct {
 // cleartext listener, see MatchPreface); the client preface is expected
 // as the first input.
 type Conn struct {
-	cfg Config
-	h   Handler
-	now time.Time
+	cfg  Config
+	h    Handler
+	wake transport.Waker
+	now  time.Time
+	susp []*stream // suspended streams, in request order
 
 	// Input.
 	preface     int // octets of the client preface matched
@@ -189,12 +192,14 @@ type Conn struct {
 var _ transport.Conn = (*Conn)(nil)
 
 // NewConn returns the HTTP/2 side of a new connection serving requests
-// with h. It queues the server preface (SETTINGS and the connection
-// WINDOW_UPDATE) at once.
-func NewConn(cfg *Config, h Handler) *Conn {
+// with h. w (transport.Info.Waker) is woken when a Handler suspends; it
+// may be nil if none does. NewConn queues the server preface (SETTINGS
+// and the connection WINDOW_UPDATE) at once.
+func NewConn(cfg *Config, h Handler, w transport.Waker) *Conn {
 	c := &Conn{
 		cfg:          cfg.withDefaults(),
 		h:            h,
+		wake:         w,
 		streams:      make(map[uint32]*stream),
 		sendWin:      65535,
 		recvWin:      65535,
@@ -800,7 +805,49 @@ func (c *Conn) requestDone(s *stream) {
 	clear(r.Fields)
 	clear(r.Trailers)
 	*r = Request{Fields: r.Fields[:0], Trailers: r.Trailers[:0]}
+	if s.resp.suspended {
+		c.suspend(s)
+		return
+	}
 	c.respond(s)
+}
+
+// suspend parks s until Resume.
+func (c *Conn) suspend(s *stream) {
+	if _, ok := c.h.(Resumer); !ok || c.wake == nil {
+		s.resp.reset()
+		s.resp.Status = 500 // BUG in the Handler: nothing would resume it
+		c.respond(s)
+		return
+	}
+	s.suspended = true
+	c.susp = append(c.susp, s)
+	c.wake.Wake()
+}
+
+// Resume implements transport.Conn: suspended Handlers continue.
+func (c *Conn) Resume() {
+	if len(c.susp) == 0 {
+		return
+	}
+	c.now = c.cfg.Now()
+	rs := c.h.(Resumer)
+	for i := 0; i < len(c.susp); {
+		s := c.susp[i]
+		s.resp.suspended = false
+		rs.ResumeHTTP2(&s.resp)
+		if s.resp.suspended {
+			i++
+			continue
+		}
+		s.suspended = false
+		c.susp = removeStream(c.susp, s)
+		c.respond(s)
+	}
+	if len(c.susp) > 0 {
+		c.wake.Wake()
+	}
+	c.afterEvent()
 }
 
 func materialize(dst []HeaderField, s *stream, refs []fieldRef) []HeaderField {
@@ -821,6 +868,10 @@ func (c *Conn) respondError(s *stream, status int) {
 func (c *Conn) respond(s *stream) {
 	s.responded = true
 	r := &s.resp
+	if r.aborted {
+		c.resetStream(s.id, ErrCodeInternal)
+		return
+	}
 	if r.Status == 0 {
 		r.Status = 200
 	}
@@ -1013,6 +1064,9 @@ func (c *Conn) closeStream(s *stream) {
 	if s.blocked {
 		c.blocked = removeStream(c.blocked, s)
 	}
+	if s.suspended {
+		c.susp = removeStream(c.susp, s)
+	}
 	if s.resp.Hold != nil {
 		c.rels = append(c.rels, release{c.queued, s.resp.Hold})
 	}
@@ -1036,7 +1090,7 @@ func (c *Conn) resetStream(id uint32, code ErrCode) {
 	start := len(c.obuf)
 	c.obuf = AppendRSTStream(c.obuf, id, code)
 	c.queueOwn(start)
-	if code != ErrCodeRefusedStream { // refusals were counted already
+	if code != ErrCodeRefusedStream && code != ErrCodeInternal { // refusals were counted already; aborts are ours
 		c.countReset()
 	}
 }
@@ -1238,9 +1292,6 @@ func (c *Conn) Timeout() {
 	}
 	c.afterEvent()
 }
-
-// Resume implements transport.Conn; handlers run synchronously.
-func (c *Conn) Resume() {}
 
 // Drain implements transport.Conn: GOAWAY with the last stream id
 // processed, finish the open streams, then close (RFC 9113 §6.8).

@@ -28,7 +28,7 @@ type client struct {
 func newClient(t testing.TB, cfg Config, h Handler, settings ...Setting) *client {
 	cl := &client{t: t, clock: &fakeClock{time.Unix(1_700_000_000, 0)}}
 	cfg.Now = cl.clock.now
-	cl.c = NewConn(&cfg, h)
+	cl.c = NewConn(&cfg, h, nil)
 	cl.enc = hpack.NewEncoder(&cl.ebuf)
 	cl.dec = hpack.NewDecoder(4096, nil)
 	cl.send(append([]byte(Preface), AppendSettings(nil, settings...)...))

@@ -23,7 +23,12 @@
 // copied (Response.Write). Response.Hold is released once the referenced
 // slices are no longer needed, so a generation pinning an archive mapping
 // stays mapped until its DATA was written. The writer adds date and
-// server fields and drops connection-specific ones.
+// server fields and drops connection-specific ones. A Handler whose work
+// pauses (a script using up its slice) calls Response.Suspend and
+// implements Resumer: the Conn wakes its loop through the Waker given to
+// NewConn and calls ResumeHTTP2 from Conn.Resume until the response is
+// ready; a stream reset meanwhile releases Response.Hold instead.
+// Response.Abort resets the stream.
 //
 // # Output
 //

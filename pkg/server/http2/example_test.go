@@ -15,7 +15,7 @@ func Example() {
 		resp.Add("Content-Type", "text/plain")
 		resp.Body([]byte("hi\n")) // referenced, e.g. a slice of the archive mapping
 	})
-	c := http2.NewConn(cfg, h)
+	c := http2.NewConn(cfg, h, nil)
 
 	// The client: preface, SETTINGS, then a GET (HPACK static indices:
 	// :method GET, :scheme http, :path /).

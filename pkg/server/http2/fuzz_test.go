@@ -32,7 +32,7 @@ func FuzzConn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
 		clock := &fakeClock{time.Unix(1_700_000_000, 0)}
 		cfg := Config{Now: clock.now, MaxResets: 20, MaxControlFrames: 50, MaxPendingOutput: 4096}
-		c := NewConn(&cfg, bodyHandler(make([]byte, 3000)))
+		c := NewConn(&cfg, bodyHandler(make([]byte, 3000)), nil)
 		buf := append([]byte(Preface), AppendSettings(nil)...)
 		buf = append(buf, in...)
 		k := min(int(split), len(buf))

@@ -7,6 +7,17 @@ type Handler interface {
 	ServeHTTP2(req *Request, resp *Response)
 }
 
+// Resumer is implemented by Handlers whose work can pause: ServeHTTP2
+// (or ResumeHTTP2) calls Response.Suspend and returns; the Conn wakes the
+// loop through its Waker and, from Conn.Resume, calls ResumeHTTP2 with the
+// same Response until it returns without suspending again. Keep the
+// per-stream state in Response.State. If the stream is reset meanwhile,
+// ResumeHTTP2 is not called again and Response.Hold is released: that is
+// where to cancel the work.
+type Resumer interface {
+	ResumeHTTP2(resp *Response)
+}
+
 // HandlerFunc adapts a function to Handler.
 type HandlerFunc func(req *Request, resp *Response)
 
@@ -68,12 +79,24 @@ type Response struct {
 	Status int
 	Fields []Field
 	// Hold, if set, is released when the body slices given to Body are
-	// no longer referenced.
+	// no longer referenced, or the stream ended without a response.
 	Hold Releaser
+	// State is the Handler's own per-stream state; it is kept when the
+	// Response is reused for a later stream (allocate it once per slot).
+	State any
 
-	pieces []piece
-	own    []byte
+	pieces    []piece
+	own       []byte
+	suspended bool
+	aborted   bool
 }
+
+// Suspend tells the Conn that the response is not ready: see Resumer.
+func (r *Response) Suspend() { r.suspended = true }
+
+// Abort resets the stream (RST_STREAM INTERNAL_ERROR) instead of sending
+// a response.
+func (r *Response) Abort() { r.aborted = true }
 
 // piece is a part of the body: ext, or own[off:end] when ext is nil.
 type piece struct {
@@ -125,6 +148,7 @@ func (r *Response) reset() {
 	clear(r.pieces)
 	r.pieces = r.pieces[:0]
 	r.own = r.own[:0]
+	r.suspended, r.aborted = false, false
 }
 
 // bytes returns piece i as a slice.

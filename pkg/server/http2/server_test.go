@@ -43,7 +43,7 @@ func startServer(t testing.TB, cfg Config, h Handler) *testServer {
 			s.wg.Add(1)
 			go func() {
 				defer s.wg.Done()
-				c := NewConn(&s.cfg, s.h)
+				c := NewConn(&s.cfg, s.h, nil)
 				drive(nc, c)
 				s.mu.Lock()
 				delete(s.conns, nc)
