@@ -22,6 +22,24 @@
 // between requests (silent close), each response sent within WriteTimeout
 // (close). After warm-up the request path does not allocate.
 //
+// # Scripts
+//
+// A generation whose archive has request scripts loads them with
+// pkg/server/script when it is built (a script that fails to load fails the
+// generation: New returns the error, Reload keeps the current one). Each
+// request then goes through exchange (pipeline.go), the protocol-neutral
+// part of answering: the script chain on the chain's own copy of the
+// request, static serving on the request it left, <zs-meta> templates and
+// zs.response.header.* fields. Every worker has its own script.Runner per
+// generation (created by the worker's first request, closed with the
+// generation); under netpoll, where one worker index is shared by several
+// connection goroutines, the Runner is used under a mutex. A chain that
+// uses up its slice yields: the conn stops reading (pipelined requests wait
+// in order), calls its Waker, and continues the chain from Resume on the
+// loop's next turn, so the worker's other connections are served in
+// between. The request path stays allocation-free for script answers,
+// fall-through static requests and templates.
+//
 // # Generations
 //
 // A Generation is immutable: the archive mapping and everything derived from

@@ -384,3 +384,40 @@ func TestServerScriptLoad(t *testing.T) {
 	}
 	s.Current().Release()
 }
+
+// FuzzConnScripts is FuzzConn with the test script in the chain and a
+// small slice, so that chains yield: no panic, never more consumed than
+// given, every pin released and every Context back after Close.
+func FuzzConnScripts(f *testing.F) {
+	f.Add([]byte("GET /loop HTTP/1.1\r\nHost: x\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n"), uint8(7), uint8(2))
+	f.Add([]byte("GET /page.html HTTP/1.1\r\nHost: x\r\n\r\nHEAD /missing HTTP/1.1\r\nHost: x\r\n\r\nGET /abort HTTP/1.1\r\n\r\n"), uint8(3), uint8(0))
+	f.Add([]byte("POST /respond HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /fault HTTP/1.1\r\nHost: x\r\n\r\n"), uint8(1), uint8(1))
+	h := newScriptHarness(f, script.Config{Slice: 500, Budget: 20_000, WallLimit: -1}, scriptFiles)
+	f.Fuzz(func(t *testing.T, in []byte, split, resumes uint8) {
+		c := h.conn()
+		step := int(split) + 1
+		var buf []byte
+		for i := 0; i < len(in); i += step {
+			buf = append(buf, in[i:min(i+step, len(in))]...)
+			n := c.Recv(buf)
+			if n < 0 || n > len(buf) {
+				t.Fatalf("Recv consumed %d of %d", n, len(buf))
+			}
+			buf = buf[n:]
+			for range int(resumes) % 4 { // sometimes leave the chain yielded
+				c.Resume()
+			}
+			if i%3 == 0 {
+				flush(c, step)
+			}
+			if c.Status().Close {
+				break
+			}
+		}
+		flush(c, 0)
+		c.Close(nil)
+		if refs := h.cur.Load().Refs(); refs != 1 {
+			t.Fatalf("generation refs %d after Close", refs)
+		}
+	})
+}
