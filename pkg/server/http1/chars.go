@@ -43,35 +43,3 @@ func isToken(b []byte) bool {
 	}
 	return true
 }
-
-func isOWS(c byte) bool { return c == ' ' || c == '\t' }
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && isOWS(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isOWS(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// nextElem splits the next element off a comma-separated list (RFC 9110
-// §5.6.1), skipping empty elements; ok is false when the list is exhausted.
-func nextElem(list []byte) (elem, rest []byte, ok bool) {
-	for len(list) > 0 {
-		i := 0
-		for i < len(list) && list[i] != ',' {
-			i++
-		}
-		elem = trimOWS(list[:i])
-		if i < len(list) {
-			i++
-		}
-		list = list[i:]
-		if len(elem) > 0 {
-			return elem, list, true
-		}
-	}
-	return nil, nil, false
-}

@@ -1,5 +1,7 @@
 package http1
 
+import "zeroserve.dev/zeroserve/pkg/server/httpfield"
+
 // Chunked-coding bounds (RFC 9112 §7.1).
 const (
 	maxChunkSizeDigits = 16      // hex digits of a chunk size (with the int63 check below)
@@ -124,7 +126,7 @@ func (d *Chunked) step(c byte) error {
 			d.state = csSizeLF
 			return nil
 		}
-		if class[c]&cVchar == 0 && !isOWS(c) {
+		if class[c]&cVchar == 0 && !httpfield.IsOWS(c) {
 			return ErrChunked
 		}
 		if d.ext++; d.ext > maxChunkExt {
@@ -186,7 +188,7 @@ func (d *Chunked) stepTrailer(c byte) error {
 	case csTrailerValue:
 		if c == '\r' {
 			d.state = csTrailerLF
-		} else if class[c]&cVchar == 0 && !isOWS(c) {
+		} else if class[c]&cVchar == 0 && !httpfield.IsOWS(c) {
 			return ErrTrailer
 		}
 	case csTrailerLF, csEndLF:

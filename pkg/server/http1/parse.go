@@ -3,6 +3,8 @@ package http1
 import (
 	"bytes"
 	"encoding/binary"
+
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 // maxLeadingEmptyLines bounds the empty lines skipped before a request line
@@ -74,7 +76,7 @@ func Parse(buf []byte, req *Request, lim Limits) (n int, err error) {
 			if len(buf)-hstart > lim.MaxHeaderBytes {
 				return 0, ErrHeaderTooLarge
 			}
-			if len(rest) > 0 && isOWS(rest[0]) {
+			if len(rest) > 0 && httpfield.IsOWS(rest[0]) {
 				return 0, ErrObsFold
 			}
 			return 0, ErrNeedMore
@@ -249,7 +251,7 @@ type fieldState struct {
 
 // field parses and records one field line (RFC 9112 §5.1, RFC 9110 §5.5).
 func (st *fieldState) field(line []byte, req *Request, lim Limits) error {
-	if isOWS(line[0]) {
+	if httpfield.IsOWS(line[0]) {
 		return ErrObsFold // RFC 9112 §5.2; also whitespace before the first field (§2.2)
 	}
 	if req.NHeaders == lim.MaxHeaders {
@@ -266,7 +268,7 @@ func (st *fieldState) field(line []byte, req *Request, lim Limits) error {
 		return ErrFieldName // includes whitespace before the colon (RFC 9112 §5.1)
 	}
 	name := line[:i]
-	value := trimOWS(line[i+1:])
+	value := httpfield.TrimOWS(line[i+1:])
 	if err := checkValue(value); err != nil {
 		return err
 	}
@@ -330,7 +332,7 @@ func checkValue(v []byte) error {
 		v = v[8:]
 	}
 	for _, c := range v {
-		if class[c]&cVchar == 0 && !isOWS(c) {
+		if class[c]&cVchar == 0 && !httpfield.IsOWS(c) {
 			if c == '\r' {
 				return ErrBareCR
 			}
@@ -343,7 +345,7 @@ func checkValue(v []byte) error {
 // connection records the connection options (RFC 9112 §9.3, §9.6).
 func (st *fieldState) connection(v []byte) {
 	for {
-		e, rest, ok := nextElem(v)
+		e, rest, ok := httpfield.NextElem(v)
 		if !ok {
 			return
 		}
@@ -406,14 +408,14 @@ func (st *fieldState) finish(req *Request, lim Limits) error {
 func checkTE(v []byte) error {
 	n, chunked, last := 0, 0, false
 	for {
-		e, rest, ok := nextElem(v)
+		e, rest, ok := httpfield.NextElem(v)
 		if !ok {
 			break
 		}
 		// A transfer-coding may carry parameters; none is defined for chunked.
 		name := e
 		if i := bytes.IndexByte(e, ';'); i >= 0 {
-			name = trimOWS(e[:i])
+			name = httpfield.TrimOWS(e[:i])
 		}
 		if !isToken(name) {
 			return ErrTransferEncoding

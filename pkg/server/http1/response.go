@@ -3,6 +3,8 @@ package http1
 import (
 	"strconv"
 	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 // ServerName is the value of the Server field on every response.
@@ -134,32 +136,7 @@ type DateCache struct {
 func (d *DateCache) Value(now time.Time) []byte {
 	if s := now.Unix(); !d.ok || s != d.sec {
 		d.sec, d.ok = s, true
-		AppendHTTPDate(d.buf[:0], s)
+		httpfield.AppendDate(d.buf[:0], s)
 	}
 	return d.buf[:]
 }
-
-// AppendHTTPDate appends the IMF-fixdate for Unix second sec, e.g.
-// "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110 §5.6.7).
-func AppendHTTPDate(dst []byte, sec int64) []byte {
-	t := time.Unix(sec, 0).UTC()
-	y, mo, dd := t.Date()
-	h, mi, s := t.Clock()
-	dst = append(dst, t.Weekday().String()[:3]...)
-	dst = append(dst, ", "...)
-	dst = append2(dst, dd)
-	dst = append(dst, ' ')
-	dst = append(dst, mo.String()[:3]...)
-	dst = append(dst, ' ')
-	dst = append2(dst, y/100)
-	dst = append2(dst, y%100)
-	dst = append(dst, ' ')
-	dst = append2(dst, h)
-	dst = append(dst, ':')
-	dst = append2(dst, mi)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
-	return append(dst, " GMT"...)
-}
-
-func append2(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte('0'+v%10)) }

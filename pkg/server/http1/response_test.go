@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 func TestAppendResponseHead(t *testing.T) {
@@ -76,7 +78,7 @@ func TestDateCache(t *testing.T) {
 	}
 	for _, sec := range []int64{0, 951782400, 4102444800, 1e10} {
 		want := time.Unix(sec, 0).UTC().Format(http.TimeFormat)
-		if got := string(AppendHTTPDate(nil, sec)); got != want {
+		if got := string(httpfield.AppendDate(nil, sec)); got != want {
 			t.Errorf("%d: %q want %q", sec, got, want)
 		}
 	}

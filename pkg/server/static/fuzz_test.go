@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 func FuzzNormalizePath(f *testing.F) {
@@ -91,7 +92,7 @@ func FuzzAcceptEncoding(f *testing.F) {
 			}
 		}
 		etagMatch(ae, `"x"`, true)
-		parseHTTPDate(ae)
+		httpfield.ParseDate(ae)
 	})
 }
 

@@ -1,39 +1,9 @@
 package static
 
-import "zeroserve.dev/zeroserve/pkg/archive"
-
-func isOWS(c byte) bool { return c == ' ' || c == '\t' }
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && isOWS(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isOWS(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// nextElem splits the next non-empty element off a comma-separated list
-// (RFC 9110 §5.6.1). Quoted strings are not special: list elements here are
-// codings, range specs and entity-tags, none of which may contain a comma.
-func nextElem(list []byte) (elem, rest []byte, ok bool) {
-	for len(list) > 0 {
-		i := 0
-		for i < len(list) && list[i] != ',' {
-			i++
-		}
-		elem = trimOWS(list[:i])
-		if i < len(list) {
-			i++
-		}
-		list = list[i:]
-		if len(elem) > 0 {
-			return elem, list, true
-		}
-	}
-	return nil, nil, false
-}
+import (
+	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
+)
 
 func equalFold(b []byte, s string) bool {
 	if len(b) != len(s) {
@@ -67,7 +37,7 @@ func negotiate(ae []byte, e *archive.Entry) archive.Encoding {
 	q := [4]int{qNone, qNone, qNone, qNone} // by archive.Encoding
 	star := qNone
 	for list := ae; ; {
-		elem, rest, ok := nextElem(list)
+		elem, rest, ok := httpfield.NextElem(list)
 		if !ok {
 			break
 		}
@@ -127,14 +97,14 @@ func splitWeight(elem []byte) (coding []byte, w int, ok bool) {
 	for i < len(elem) && elem[i] != ';' {
 		i++
 	}
-	coding = trimOWS(elem[:i])
+	coding = httpfield.TrimOWS(elem[:i])
 	if len(coding) == 0 {
 		return nil, 0, false
 	}
 	if i == len(elem) {
 		return coding, 1000, true
 	}
-	p := trimOWS(elem[i+1:])
+	p := httpfield.TrimOWS(elem[i+1:])
 	if len(p) < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=' {
 		return nil, 0, false
 	}
@@ -176,7 +146,7 @@ func parseQ(b []byte) (int, bool) {
 // requires both tags to be strong. Parsing stops at the first malformed
 // element.
 func etagMatch(list []byte, etag string, weak bool) bool {
-	if t := trimOWS(list); len(t) == 1 && t[0] == '*' {
+	if t := httpfield.TrimOWS(list); len(t) == 1 && t[0] == '*' {
 		return true
 	}
 	strongETag := len(etag) < 2 || etag[:2] != "W/"
@@ -185,9 +155,9 @@ func etagMatch(list []byte, etag string, weak bool) bool {
 		opaque = etag[2:]
 	}
 	for len(list) > 0 {
-		list = trimOWS(list)
+		list = httpfield.TrimOWS(list)
 		for len(list) > 0 && list[0] == ',' {
-			list = trimOWS(list[1:])
+			list = httpfield.TrimOWS(list[1:])
 		}
 		if len(list) == 0 {
 			return false

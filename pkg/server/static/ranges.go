@@ -1,5 +1,7 @@
 package static
 
+import "zeroserve.dev/zeroserve/pkg/server/httpfield"
+
 // MaxRanges is the most ranges one request may ask for; a Range field with
 // more range specs is ignored and the whole representation served.
 const MaxRanges = 16
@@ -32,7 +34,7 @@ func parseRange(h []byte, size int64, out *[MaxRanges]byteRange) (int, rangeResu
 	list := h[6:]
 	specs, n := 0, 0
 	for {
-		elem, rest, ok := nextElem(list)
+		elem, rest, ok := httpfield.NextElem(list)
 		if !ok {
 			break
 		}

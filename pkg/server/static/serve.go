@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 const textPlain = "text/plain; charset=utf-8"
@@ -145,7 +146,7 @@ func (h *Handler) serveEntry(req *Request, resp *Response, e *archive.Entry, m m
 			return
 		}
 	} else if req.IfUnmodifiedSince != nil && lm > 0 {
-		if t, ok := parseHTTPDate(req.IfUnmodifiedSince); ok && lm > t {
+		if t, ok := httpfield.ParseDate(req.IfUnmodifiedSince); ok && lm > t {
 			h.text(resp, 412, m)
 			return
 		}
@@ -156,7 +157,7 @@ func (h *Handler) serveEntry(req *Request, resp *Response, e *archive.Entry, m m
 			return
 		}
 	} else if req.IfModifiedSince != nil && lm > 0 {
-		if t, ok := parseHTTPDate(req.IfModifiedSince); ok && lm <= t {
+		if t, ok := httpfield.ParseDate(req.IfModifiedSince); ok && lm <= t {
 			h.notModified(resp, e, etag)
 			return
 		}
@@ -211,7 +212,7 @@ func (h *Handler) validators(resp *Response, e *archive.Entry, etag string) {
 		// Most files of a site share one mtime: keep the last rendering.
 		if e.ModTime != resp.lmSec {
 			resp.lmSec = e.ModTime
-			appendHTTPDate(resp.lm[:0], e.ModTime)
+			httpfield.AppendDate(resp.lm[:0], e.ModTime)
 		}
 		resp.add("Last-Modified", str(resp.lm[:]))
 	}
@@ -243,11 +244,11 @@ func (h *Handler) ifRange(v []byte, e *archive.Entry) bool {
 	if v == nil {
 		return true
 	}
-	v = trimOWS(v)
+	v = httpfield.TrimOWS(v)
 	if len(v) > 0 && (v[0] == '"' || (len(v) > 1 && v[0] == 'W' && v[1] == '/')) {
 		return len(v) > 0 && v[0] == '"' && string(v) == e.ETag
 	}
-	t, ok := parseHTTPDate(v)
+	t, ok := httpfield.ParseDate(v)
 	return ok && e.ModTime > 0 && t == e.ModTime
 }
 

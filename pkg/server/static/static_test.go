@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 // fakeSite is an in-memory Site.
@@ -474,12 +475,12 @@ func TestParseHTTPDate(t *testing.T) {
 		"Sun, 06 Nov 1994 08:49:37 GMT ": -1,
 		"":                               -1,
 	} {
-		got, ok := parseHTTPDate([]byte(in))
+		got, ok := httpfield.ParseDate([]byte(in))
 		if want < 0 && ok || want >= 0 && (!ok || got != want) {
 			t.Errorf("%q: %d %v, want %d", in, got, ok, want)
 		}
 	}
-	if got := string(appendHTTPDate(nil, mtime)); got != "Sun, 06 Nov 1994 08:49:37 GMT" {
+	if got := string(httpfield.AppendDate(nil, mtime)); got != "Sun, 06 Nov 1994 08:49:37 GMT" {
 		t.Errorf("format: %q", got)
 	}
 }

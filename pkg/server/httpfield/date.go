@@ -1,9 +1,9 @@
-package static
+package httpfield
 
 import "time"
 
-// appendHTTPDate appends the IMF-fixdate for Unix second sec (RFC 9110 §5.6.7).
-func appendHTTPDate(dst []byte, sec int64) []byte {
+// AppendDate appends the IMF-fixdate for Unix second sec (RFC 9110 §5.6.7).
+func AppendDate(dst []byte, sec int64) []byte {
 	t := time.Unix(sec, 0).UTC()
 	y, mo, d := t.Date()
 	h, mi, s := t.Clock()
@@ -28,11 +28,11 @@ func append2(dst []byte, v int) []byte { return append(dst, byte('0'+v/10), byte
 
 var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
-// parseHTTPDate parses an HTTP-date in any of the three formats recipients
+// ParseDate parses an HTTP-date in any of the three formats recipients
 // must accept (RFC 9110 §5.6.7): IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
 // RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" and asctime
 // "Sun Nov  6 08:49:37 1994". The day name is not checked against the date.
-func parseHTTPDate(b []byte) (sec int64, ok bool) {
+func ParseDate(b []byte) (sec int64, ok bool) {
 	var y, mo, d, hh, mm, ss int
 	comma := -1
 	for i, c := range b {
