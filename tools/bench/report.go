@@ -154,6 +154,7 @@ func renderTable(w io.Writer, rows []summary) {
 			load = append(load, r)
 		}
 	}
+	dagger := false
 	if len(load) > 0 {
 		fmt.Fprintln(w, "| workload | server | req/s median (min–max) | req/s vs nginx | p50 | p99 | server CPU µs/req | CPU vs nginx | server CPU | generator CPU | peak RSS | errors |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -162,11 +163,18 @@ func renderTable(w io.Writer, rows []summary) {
 				fmt.Fprintf(w, "| %s | %s | **%s**: %s | | | | | | | | | |\n", r.Title, r.Server, r.Status, mdEscape(r.Reason))
 				continue
 			}
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %s | %s | %.1f | %s | %.0f%% | %.0f%% | %s | %d |\n",
-				r.Title, r.Server, fmtRate(r.RPS), fmtRate(r.RPSMin), fmtRate(r.RPSMax), fmtRatio(r.RPSvsNginx),
+			mark := ""
+			if unsaturated(r) {
+				mark, dagger = " †", true
+			}
+			fmt.Fprintf(w, "| %s | %s | %s%s (%s–%s) | %s | %s | %s | %.1f | %s | %.0f%% | %.0f%% | %s | %d |\n",
+				r.Title, r.Server, fmtRate(r.RPS), mark, fmtRate(r.RPSMin), fmtRate(r.RPSMax), fmtRatio(r.RPSvsNginx),
 				fmtMicros(r.P50us), fmtMicros(r.P99us), r.ServerCPUus, fmtRatio(r.CPUvsNginx),
 				r.ServerCPUPct, r.GenCPUPercent, fmtKiB(r.PeakRSSKiB), r.Errors)
 		}
+	}
+	if dagger {
+		fmt.Fprintln(w, "\n† Neither the server nor the load generator was near 100% of its CPU: the run was latency-bound or the machine was busy with other work. Trust CPU µs/req over req/s for these rows.")
 	}
 	if len(cold) > 0 {
 		if len(load) > 0 {
@@ -182,6 +190,12 @@ func renderTable(w io.Writer, rows []summary) {
 			fmt.Fprintf(w, "| %s | %.1f ms (%.1f–%.1f) | %s | %s |\n", r.Server, r.ColdMs, r.ColdMsMin, r.ColdMsMax, fmtRatio(r.ColdVsNginx), fmtKiB(r.PeakRSSKiB))
 		}
 	}
+}
+
+// unsaturated reports whether neither side of a row used most of its CPU,
+// so its req/s measures waiting rather than capacity.
+func unsaturated(r summary) bool {
+	return r.ServerCPUPct < 80 && r.GenCPUPercent < 80
 }
 
 func fmtRate(v float64) string {
