@@ -45,7 +45,7 @@ type AccessRecord struct {
 	ID       uint64 // request id, also used in error log lines
 	Bytes    int64  // body bytes sent
 	Status   uint16
-	Proto    uint8 // 10 or 11 (HTTP/1.x)
+	Proto    uint8 // 10 or 11 (HTTP/1.x), 20 (HTTP/2)
 	mlen     uint8
 	tlen     uint16
 	trunc    bool
@@ -166,8 +166,8 @@ func appendTextRecord(b []byte, r *AccessRecord) []byte {
 	if r.trunc {
 		b = append(b, "..."...)
 	}
-	b = append(b, " HTTP/1."...)
-	b = strconv.AppendUint(b, uint64(r.Proto%10), 10)
+	b = append(b, ' ')
+	b = appendProto(b, r.Proto)
 	b = append(b, `" `...)
 	b = strconv.AppendUint(b, uint64(r.Status), 10)
 	b = append(b, ' ')
@@ -177,6 +177,16 @@ func appendTextRecord(b []byte, r *AccessRecord) []byte {
 	b = append(b, "ms id="...)
 	b = AppendRequestID(b, r.ID)
 	return append(b, '\n')
+}
+
+// appendProto appends "HTTP/1.0", "HTTP/1.1" or "HTTP/2" for Proto 10, 11
+// or 20.
+func appendProto(b []byte, proto uint8) []byte {
+	if proto == 20 {
+		return append(b, "HTTP/2"...)
+	}
+	b = append(b, "HTTP/1."...)
+	return strconv.AppendUint(b, uint64(proto%10), 10)
 }
 
 // appendPrintable copies s replacing bytes outside printable ASCII, '"' and
@@ -205,8 +215,8 @@ func appendJSONRecord(b []byte, r *AccessRecord) []byte {
 	if r.trunc {
 		b = append(b, `,"target_truncated":true`...)
 	}
-	b = append(b, `,"proto":"HTTP/1.`...)
-	b = strconv.AppendUint(b, uint64(r.Proto%10), 10)
+	b = append(b, `,"proto":"`...)
+	b = appendProto(b, r.Proto)
 	b = append(b, `","status":`...)
 	b = strconv.AppendUint(b, uint64(r.Status), 10)
 	b = append(b, `,"bytes":`...)

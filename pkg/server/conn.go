@@ -83,6 +83,8 @@ type queued struct {
 type conn struct {
 	o    *connOptions
 	info transport.Info
+	tls  bool      // under TLS (tls.go)
+	hc   hostCheck // 421 decisions on TLS connections
 
 	state     uint8
 	closeNext bool // the current request's response ends the connection
@@ -184,12 +186,18 @@ func (c *conn) startRequest() {
 	pr.rec.Proto = 10 + r.Minor
 	pr.rec.SetMethod(r.Method)
 	pr.rec.SetTarget(r.Target)
+	if c.hc.misdirected(r.Host) {
+		rec := pr.rec
+		c.errorResponse(421, &rec)
+		c.logError(421, errMisdirected, rec.ID)
+		return
+	}
 	pr.gen = c.o.cur.Acquire()
 	head := string(r.Method) == "HEAD"
 	if sr := pr.ex.begin(pr.gen, c.info.Worker, pr.rec.ID, head); sr != nil {
 		// The chain runs once the body is read, on its own copy of the
 		// request: r points into the transport's buffer.
-		sr.FromHTTP1(r, false, c.info.Remote)
+		sr.FromHTTP1(r, c.tls, c.info.Remote)
 		pr.chain = true
 	} else {
 		staticFromHTTP1(r, pr.ex.staticRequest())
@@ -493,6 +501,7 @@ func (c *conn) Timeout() {
 var (
 	errHeaderTimeout = errors.New("request head not received in time")
 	errBodyTimeout   = errors.New("request body stalled")
+	errMisdirected   = errors.New("request host does not match the TLS server name or any certificate")
 )
 
 // Drain implements transport.Conn: finish what is in flight, then close.

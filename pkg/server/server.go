@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/server/certs"
+	"zeroserve.dev/zeroserve/pkg/server/http2"
 	"zeroserve.dev/zeroserve/pkg/server/netpoll"
 	"zeroserve.dev/zeroserve/pkg/server/script"
 	"zeroserve.dev/zeroserve/pkg/server/transport"
@@ -31,6 +33,31 @@ type Config struct {
 	// Transport is "uring", "netpoll" or "auto" (default): io_uring when
 	// the kernel allows it, else netpoll with a log line.
 	Transport string
+
+	// TLSAddrs are where to listen for HTTPS, like Addrs. With TLSAddrs
+	// and no Addrs, no plain listener is opened (unless systemd passes
+	// sockets). See tls.go.
+	TLSAddrs []string
+	// CertFile and KeyFile are one certificate chain and its key; CertDir
+	// is a directory of PEM files (SNI selection). One of the two is
+	// needed with TLSAddrs. SIGHUP (Reload) reads them again.
+	CertFile, KeyFile string
+	CertDir           string
+	// TLSMinVersion is tls.VersionTLS12 (default) or tls.VersionTLS13.
+	TLSMinVersion uint16
+	// ValidateHostnames answers 421 on TLS connections whose request host
+	// (Host, :authority) matches no certificate name.
+	ValidateHostnames bool
+
+	// DisableHTTP2 turns HTTP/2 off: no "h2" in ALPN and no h2c prior
+	// knowledge on plain listeners.
+	DisableHTTP2 bool
+	// H2StreamWindow, H2ConnWindow and H2MaxStreams are the HTTP/2
+	// receive windows and stream limit advertised (defaults: package
+	// http2's Config).
+	H2StreamWindow uint32
+	H2ConnWindow   uint32
+	H2MaxStreams   uint32
 
 	// Index is the file served for a directory (default "index.html").
 	Index string
@@ -142,6 +169,10 @@ type Server struct {
 	start  starter
 	trName string
 	shared bool // netpoll: runner slots are locked
+	slots  int  // script runner slots: Workers per transport group
+
+	tls *tlsState     // nil without TLSAddrs
+	h2  *http2.Config // nil when HTTP/2 is off
 }
 
 // New loads the archive as the first generation and chooses the transport.
@@ -150,6 +181,18 @@ func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg}
 	s.opts = newConnOptions(&cfg)
+	s.slots = cfg.Workers
+	if len(cfg.TLSAddrs) > 0 {
+		// The TLS listeners run on their own loops, whose worker indexes
+		// follow the plain ones (see Serve).
+		s.slots = 2 * cfg.Workers
+	}
+	if !cfg.DisableHTTP2 {
+		s.h2 = s.http2Config()
+	}
+	if err := s.setupTLS(); err != nil {
+		return nil, err
+	}
 	g, err := s.load()
 	if err != nil {
 		return nil, err
@@ -196,7 +239,7 @@ func (s *Server) load() (*Generation, error) {
 	s.seq++
 	g := newGeneration(s.seq, s.cfg.Archive, site, r)
 	if set != nil {
-		g.setScripts(set, s.cfg.Workers, s.shared)
+		g.setScripts(set, s.slots, s.shared)
 	}
 	return g, nil
 }
@@ -240,11 +283,23 @@ func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	start := time.Now()
+	var store *certs.Store
+	if s.tls != nil {
+		var err error
+		if store, err = s.tls.load(); err != nil {
+			s.cfg.Log.Error("reload failed; still serving the previous archive and certificates",
+				"generation", s.cur.Load().Seq, "err", err)
+			return fmt.Errorf("reload: %w", err)
+		}
+	}
 	g, err := s.load()
 	if err != nil {
 		s.cfg.Log.Error("reload failed; still serving the previous archive",
 			"archive", s.cfg.Archive, "generation", s.cur.Load().Seq, "err", err)
 		return fmt.Errorf("reload: %w", err)
+	}
+	if store != nil {
+		s.tls.src.Reload(func() (*certs.Store, error) { return store, nil })
 	}
 	s.cur.Store(g)
 	s.cfg.Log.Info("reloaded", "archive", s.cfg.Archive, "generation", g.Seq,
@@ -259,26 +314,34 @@ func (s *Server) Reload() error {
 func (s *Server) Serve(ctx context.Context) error {
 	defer s.cur.Store(nil)
 	cfg := s.cfg
-	ls, err := parseListen(cfg.Addrs, cfg.Getenv)
+	groups, err := s.listenGroups()
 	if err != nil {
 		return err
 	}
-	r, err := s.start(ls, s.newConn)
-	ls.close() // the transport holds its own descriptors
-	if err != nil {
-		return err
-	}
-	for _, a := range r.addrs() {
-		cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s)", listenerURL(a), cfg.Workers, s.trName))
+	var runs multiRun
+	for _, gr := range groups {
+		r, err := s.start(gr.ls, gr.factory)
+		gr.ls.close() // the transport holds its own descriptors
+		if err != nil {
+			for _, g := range groups {
+				g.ls.close()
+			}
+			runs.shutdown(time.Now())
+			return err
+		}
+		runs = append(runs, r)
+		for _, a := range r.addrs() {
+			cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s%s)", gr.url(a), cfg.Workers, s.trName, gr.protos))
+		}
 	}
 	failed := false
 	select {
 	case <-ctx.Done():
-	case <-r.failed():
+	case <-runs.failed():
 		failed = true
 	}
 	cfg.Log.Info("draining", "timeout", cfg.DrainTimeout)
-	err = r.shutdown(time.Now().Add(cfg.DrainTimeout))
+	err = runs.shutdown(time.Now().Add(cfg.DrainTimeout))
 	switch {
 	case failed:
 		return fmt.Errorf("transport %s stopped: %w", s.trName, err)

@@ -5,6 +5,8 @@ package zeroserve
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,6 +53,17 @@ type Options struct {
 	WriteTimeout   time.Duration
 	DrainTimeout   time.Duration
 
+	TLSAddrs          []string
+	CertFile          string
+	KeyFile           string
+	CertDir           string
+	TLSMin            string
+	ValidateHostnames bool
+	H2                bool
+	H2StreamWindow    uint32
+	H2ConnWindow      uint32
+	H2MaxStreams      uint32
+
 	ScriptBudget    uint64
 	ScriptSlice     uint64
 	ScriptWallLimit time.Duration
@@ -73,7 +86,11 @@ func NewCmdRoot(io cli.IO, runF func(*Options) error) *cobra.Command {
 
 It listens for HTTP on 127.0.0.1:8080 unless told otherwise (--addr :8080
 for every interface), or on the sockets systemd passes (LISTEN_FDS).
-SIGHUP reloads the archive from its path; SIGTERM and SIGINT stop accepting,
+With --tls-addr it serves HTTPS (TLS 1.3, and 1.2 unless --tls-min 1.3)
+with the certificate of --cert/--key or the ones in --cert-dir (chosen by
+SNI); HTTP/2 is negotiated by ALPN, and plain listeners accept HTTP/2 with
+prior knowledge (h2c), unless --h2=false.
+SIGHUP reloads the archive and the certificates; SIGTERM and SIGINT stop accepting,
 finish the requests in flight (up to --drain-timeout) and exit 0.`,
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
@@ -97,6 +114,17 @@ finish the requests in flight (up to --drain-timeout) and exit 0.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.Addrs, "addr", nil,
 		"address to listen on, host:port or fd:N (repeatable; default "+server.DefaultAddr+")")
+	f.StringArrayVar(&opts.TLSAddrs, "tls-addr", nil,
+		"address to listen on for HTTPS, host:port or fd:N (repeatable)")
+	f.StringVar(&opts.CertFile, "cert", "", "certificate chain (PEM, leaf first) for --tls-addr")
+	f.StringVar(&opts.KeyFile, "key", "", "private key (PEM) of --cert")
+	f.StringVar(&opts.CertDir, "cert-dir", "", "directory of PEM certificates and keys, chosen by SNI")
+	f.StringVar(&opts.TLSMin, "tls-min", "1.2", "oldest TLS version accepted: 1.2 or 1.3")
+	f.BoolVar(&opts.ValidateHostnames, "validate-hostnames", false, "answer 421 to HTTPS requests for a host no certificate names")
+	f.BoolVar(&opts.H2, "h2", true, "HTTP/2: ALPN h2 on TLS, prior knowledge (h2c) on plain listeners")
+	f.Uint32Var(&opts.H2StreamWindow, "h2-stream-window", 256<<10, "HTTP/2 receive window per stream, bytes")
+	f.Uint32Var(&opts.H2ConnWindow, "h2-conn-window", 1<<20, "HTTP/2 receive window per connection, bytes")
+	f.Uint32Var(&opts.H2MaxStreams, "h2-max-streams", 128, "HTTP/2 concurrent streams per connection")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "event loops, one per core")
 	f.StringVar(&opts.Transport, "transport", "auto", "uring, netpoll or auto (io_uring when available)")
 	f.StringVar(&opts.Index, "index", server.DefaultIndex, "file served for a directory")
@@ -144,6 +172,33 @@ func (o *Options) validate() error {
 	if o.ScriptSlice < 1 || o.ScriptSlice > o.ScriptBudget {
 		return fmt.Errorf("--script-slice %d: want 1..--script-budget (%d)", o.ScriptSlice, o.ScriptBudget)
 	}
+	if _, ok := tlsVersions[o.TLSMin]; !ok {
+		return fmt.Errorf("--tls-min %q: want 1.2 or 1.3", o.TLSMin)
+	}
+	hasPair := o.CertFile != "" || o.KeyFile != ""
+	switch {
+	case len(o.TLSAddrs) == 0 && (hasPair || o.CertDir != ""):
+		return errors.New("--cert, --key and --cert-dir need --tls-addr")
+	case len(o.TLSAddrs) == 0 && o.ValidateHostnames:
+		return errors.New("--validate-hostnames needs --tls-addr")
+	case len(o.TLSAddrs) == 0:
+	case hasPair && o.CertDir != "":
+		return errors.New("give --cert/--key or --cert-dir, not both")
+	case hasPair && (o.CertFile == "" || o.KeyFile == ""):
+		return errors.New("--cert and --key go together")
+	case !hasPair && o.CertDir == "":
+		return errors.New("--tls-addr needs --cert/--key or --cert-dir")
+	}
+	const maxWindow = 1<<31 - 1
+	if o.H2StreamWindow < 1 || o.H2StreamWindow > maxWindow {
+		return fmt.Errorf("--h2-stream-window %d: want 1..%d", o.H2StreamWindow, maxWindow)
+	}
+	if o.H2ConnWindow < 65535 || o.H2ConnWindow > maxWindow {
+		return fmt.Errorf("--h2-conn-window %d: want 65535..%d", o.H2ConnWindow, maxWindow)
+	}
+	if o.H2MaxStreams < 1 {
+		return fmt.Errorf("--h2-max-streams %d: want at least 1", o.H2MaxStreams)
+	}
 	for _, name := range o.EnvAllow {
 		if !validEnvPattern(name) {
 			return fmt.Errorf("--env-allow %q: want a variable name or a NAME* prefix", name)
@@ -160,6 +215,9 @@ func (o *Options) validate() error {
 	}
 	return nil
 }
+
+// tlsVersions maps --tls-min values to crypto/tls versions.
+var tlsVersions = map[string]uint16{"1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
 
 // validEnvPattern accepts NAME or NAME* with NAME of letters, digits and
 // '_' (a lone "*" would expose the whole environment, and is refused).
@@ -198,26 +256,37 @@ func run(o *Options) error {
 		defer access.Close()
 	}
 	srv, err := server.New(server.Config{
-		Archive:         o.Archive,
-		Addrs:           o.Addrs,
-		Getenv:          getenv,
-		Workers:         o.Workers,
-		Transport:       o.Transport,
-		Index:           o.Index,
-		TryHTML:         o.TryHTML,
-		MaxHeaderBytes:  o.MaxHeaderBytes,
-		MaxBodyBytes:    o.MaxBodyBytes,
-		HeaderTimeout:   o.HeaderTimeout,
-		BodyTimeout:     o.BodyTimeout,
-		IdleTimeout:     o.IdleTimeout,
-		WriteTimeout:    o.WriteTimeout,
-		DrainTimeout:    o.DrainTimeout,
-		ScriptBudget:    o.ScriptBudget,
-		ScriptSlice:     o.ScriptSlice,
-		ScriptWallLimit: o.ScriptWallLimit,
-		EnvAllow:        o.EnvAllow,
-		Log:             log,
-		AccessLog:       access,
+		Archive:        o.Archive,
+		Addrs:          o.Addrs,
+		Getenv:         getenv,
+		Workers:        o.Workers,
+		Transport:      o.Transport,
+		TLSAddrs:       o.TLSAddrs,
+		CertFile:       o.CertFile,
+		KeyFile:        o.KeyFile,
+		CertDir:        o.CertDir,
+		TLSMinVersion:  tlsVersions[o.TLSMin],
+		DisableHTTP2:   !o.H2,
+		H2StreamWindow: o.H2StreamWindow,
+		H2ConnWindow:   o.H2ConnWindow,
+		H2MaxStreams:   o.H2MaxStreams,
+
+		ValidateHostnames: o.ValidateHostnames,
+		Index:             o.Index,
+		TryHTML:           o.TryHTML,
+		MaxHeaderBytes:    o.MaxHeaderBytes,
+		MaxBodyBytes:      o.MaxBodyBytes,
+		HeaderTimeout:     o.HeaderTimeout,
+		BodyTimeout:       o.BodyTimeout,
+		IdleTimeout:       o.IdleTimeout,
+		WriteTimeout:      o.WriteTimeout,
+		DrainTimeout:      o.DrainTimeout,
+		ScriptBudget:      o.ScriptBudget,
+		ScriptSlice:       o.ScriptSlice,
+		ScriptWallLimit:   o.ScriptWallLimit,
+		EnvAllow:          o.EnvAllow,
+		Log:               log,
+		AccessLog:         access,
 	})
 	if err != nil {
 		return err

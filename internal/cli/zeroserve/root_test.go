@@ -53,7 +53,28 @@ func TestFlags(t *testing.T) {
 		{"bad access log", []string{"--access-log", "maybe", "s.tar"}, "--access-log", nil},
 		{"zero workers", []string{"--workers", "0", "s.tar"}, "--workers", nil},
 		{"zero timeout", []string{"--idle-timeout", "0s", "s.tar"}, "--idle-timeout", nil},
-		{"unknown flag", []string{"--tls-addr", ":443", "s.tar"}, "unknown flag", nil},
+		{"unknown flag", []string{"--http3", "s.tar"}, "unknown flag", nil},
+		{"tls pair", []string{"--tls-addr", ":8443", "--tls-addr", "fd:4", "--cert", "c.pem", "--key", "k.pem",
+			"--tls-min", "1.3", "--validate-hostnames", "s.tar"}, "", func(o *Options) bool {
+			return len(o.TLSAddrs) == 2 && o.CertFile == "c.pem" && o.KeyFile == "k.pem" && o.TLSMin == "1.3" &&
+				o.ValidateHostnames && o.H2
+		}},
+		{"tls dir and h2", []string{"--tls-addr", ":8443", "--cert-dir", "certs", "--h2=false",
+			"--h2-stream-window", "1000", "--h2-conn-window", "70000", "--h2-max-streams", "7", "s.tar"}, "", func(o *Options) bool {
+			return o.CertDir == "certs" && !o.H2 && o.H2StreamWindow == 1000 && o.H2ConnWindow == 70000 && o.H2MaxStreams == 7
+		}},
+		{"tls defaults", []string{"s.tar"}, "", func(o *Options) bool {
+			return o.TLSMin == "1.2" && o.H2 && o.H2StreamWindow == 256<<10 && o.H2ConnWindow == 1<<20 && o.H2MaxStreams == 128
+		}},
+		{"tls without certs", []string{"--tls-addr", ":443", "s.tar"}, "--tls-addr needs", nil},
+		{"cert without tls addr", []string{"--cert", "c.pem", "--key", "k.pem", "s.tar"}, "need --tls-addr", nil},
+		{"cert without key", []string{"--tls-addr", ":443", "--cert", "c.pem", "s.tar"}, "--cert and --key", nil},
+		{"cert and dir", []string{"--tls-addr", ":443", "--cert", "c", "--key", "k", "--cert-dir", "d", "s.tar"}, "not both", nil},
+		{"bad tls min", []string{"--tls-min", "1.1", "s.tar"}, "--tls-min", nil},
+		{"validate without tls", []string{"--validate-hostnames", "s.tar"}, "--validate-hostnames", nil},
+		{"small conn window", []string{"--h2-conn-window", "100", "s.tar"}, "--h2-conn-window", nil},
+		{"zero streams", []string{"--h2-max-streams", "0", "s.tar"}, "--h2-max-streams", nil},
+		{"zero stream window", []string{"--h2-stream-window", "0", "s.tar"}, "--h2-stream-window", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
