@@ -120,3 +120,15 @@ func BenchmarkAppendResponseHead(b *testing.B) {
 		buf = EndHead(buf)
 	}
 }
+
+func TestStatusTextKnown(t *testing.T) {
+	// Every status a script may answer with and the server produces has a
+	// reason phrase, so the status line never ends in a bare space.
+	for _, code := range []int{200, 201, 202, 204, 206, 301, 302, 303, 304, 307, 308,
+		400, 401, 403, 404, 405, 409, 410, 412, 413, 414, 416, 421, 422, 429, 431,
+		500, 501, 502, 503, 504} {
+		if StatusText(code) == "" {
+			t.Errorf("StatusText(%d) is empty", code)
+		}
+	}
+}

@@ -179,7 +179,9 @@ func LoadScripts(objs []archive.Script, site Site, cfg Config) (*Set, error) {
 	for _, o := range objs {
 		sc, err := loadScript(o, lim)
 		if err != nil {
-			errs = append(errs, &LoadError{Script: o.Name, Err: err})
+			// The name points into the archive mapping; the error may
+			// outlive it (a failed reload closes the new archive).
+			errs = append(errs, &LoadError{Script: strings.Clone(o.Name), Err: err})
 			continue
 		}
 		s.scripts = append(s.scripts, sc)
