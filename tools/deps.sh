@@ -13,6 +13,7 @@ declare -A want=(
   [wrk]=wrk
   [h2load]=nghttp2-client
   [tar]=tar
+  [chromium]=chromium      # zspack dev's browser test (headless)
 )
 missing=()
 for cmd in "${!want[@]}"; do
