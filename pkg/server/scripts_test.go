@@ -126,7 +126,7 @@ func TestConnScripts(t *testing.T) {
 		close   bool
 	}{
 		{"script response", "GET /respond HTTP/1.1\r\nHost: x\r\n\r\n",
-			[]string{"HTTP/1.1 201 \r\n", "Content-Type: text/plain; charset=utf-8\r\n", "Content-Length: 12\r\n", "x-chain: 10\r\n", "\r\nfrom script\n"}, nil, false},
+			[]string{"HTTP/1.1 201 Created\r\n", "Content-Type: text/plain; charset=utf-8\r\n", "Content-Length: 12\r\n", "x-chain: 10\r\n", "\r\nfrom script\n"}, nil, false},
 		{"head of a script response", "HEAD /respond HTTP/1.1\r\nHost: x\r\n\r\n",
 			[]string{"HTTP/1.1 201 ", "Content-Length: 12\r\n"}, []string{"from script"}, false},
 		{"json", "GET /json HTTP/1.1\r\nHost: x\r\n\r\n",
