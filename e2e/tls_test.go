@@ -130,7 +130,13 @@ type tlsServer struct {
 // startServer expects) and a TLS one, with flags naming the certificates.
 func startTLS(t *testing.T, transport string, flags ...string) *tlsServer {
 	t.Helper()
-	s := startServer(t, transport, siteTar, append([]string{"--tls-addr", "127.0.0.1:0"}, flags...)...)
+	return startTLSArchive(t, transport, siteTar, flags...)
+}
+
+// startTLSArchive is startTLS serving another archive.
+func startTLSArchive(t *testing.T, transport, archive string, flags ...string) *tlsServer {
+	t.Helper()
+	s := startServer(t, transport, archive, append([]string{"--tls-addr", "127.0.0.1:0"}, flags...)...)
 	line := s.waitLog("listening on https://")
 	m := tlsListeningRE.FindStringSubmatch(line)
 	if m == nil {
