@@ -148,7 +148,7 @@ func startTLSArchive(t *testing.T, transport, archive string, flags ...string) *
 
 // url is https://NAME:PORT/path; resolve maps NAME to loopback for curl.
 func (s *tlsServer) url(name, path string) string { return "https://" + name + ":" + s.port + path }
-func (s *tlsServer) resolve(name string) string  { return name + ":" + s.port + ":127.0.0.1" }
+func (s *tlsServer) resolve(name string) string   { return name + ":" + s.port + ":127.0.0.1" }
 
 // pairFlags writes one identity for localhost and 127.0.0.1.
 func pairFlags(t *testing.T, dir string, ca *testCA) []string {
