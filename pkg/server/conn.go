@@ -54,7 +54,7 @@ func newConnOptions(cfg *Config) connOptions {
 func (s *Server) newConn(info transport.Info) transport.Conn {
 	o := s.opts
 	o.cur = &s.cur
-	return newConn(&o, info)
+	return s.withEndpoint(newConn(&o, info)) // endpoint.go
 }
 
 // Connection states of the request reader.
@@ -107,6 +107,8 @@ type conn struct {
 	qHead int
 	hbuf  []byte // response heads; reset when the queue empties
 	wrote time.Time
+
+	ep *endpointConn // Config.Endpoint's wrapper, nil without (endpoint.go)
 }
 
 // pendingRequest keeps what is needed to answer a request after its head:
@@ -191,6 +193,9 @@ func (c *conn) startRequest() {
 		c.errorResponse(421, &rec)
 		c.logError(421, errMisdirected, rec.ID)
 		return
+	}
+	if c.ep != nil && c.ep.dispatch(r) {
+		return // an endpoint answered (endpoint.go)
 	}
 	pr.gen = c.o.cur.Acquire()
 	head := string(r.Method) == "HEAD"

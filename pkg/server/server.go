@@ -22,6 +22,13 @@ import (
 type Config struct {
 	// Archive is the path of the site archive; Reload reopens it.
 	Archive string
+	// Open, when set, opens the archive instead (New and Reload call it;
+	// Archive then only names it in log lines). See also Server.Swap.
+	Open func() (*archive.Reader, error)
+	// Endpoint, when set, answers HTTP/1.1 requests under EndpointPrefix
+	// before scripts and static serving, with a response or a stream (see
+	// endpoint.go). Nil: no endpoints, nothing on the request path.
+	Endpoint func(*EndpointRequest) Endpoint
 	// Addrs are where to listen: "host:port" (port 0 picks a free port) or
 	// "fd:N" (an inherited listening socket). Sockets passed by systemd
 	// socket activation are added. Default: DefaultAddr.
@@ -173,6 +180,8 @@ type Server struct {
 
 	tls *tlsState     // nil without TLSAddrs
 	h2  *http2.Config // nil when HTTP/2 is off
+
+	bound boundAddrs // the listeners once Serve bound them (addrs.go)
 }
 
 // New loads the archive as the first generation and chooses the transport.
@@ -224,24 +233,11 @@ func (s *Server) Current() *Generation { return s.cur.Load() }
 // load opens the archive as the next generation and loads its scripts;
 // a script that fails to load fails the generation.
 func (s *Server) load() (*Generation, error) {
-	site, r, err := openSite(s.cfg.Archive, s.opts.site)
+	r, err := s.open()
 	if err != nil {
 		return nil, err
 	}
-	set, err := s.loadScripts(r)
-	if err != nil {
-		// Render the error before the mapping goes: script names and the
-		// loader's messages may point into it.
-		msg := fmt.Sprintf("%s: %v", s.cfg.Archive, err)
-		r.Close()
-		return nil, errors.New(msg)
-	}
-	s.seq++
-	g := newGeneration(s.seq, s.cfg.Archive, site, r)
-	if set != nil {
-		g.setScripts(set, s.slots, s.shared)
-	}
-	return g, nil
+	return s.generation(r, s.cfg.Archive) // swap.go
 }
 
 // scriptConfig is the script.Config of every generation.
@@ -334,6 +330,7 @@ func (s *Server) Serve(ctx context.Context) error {
 			cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s%s)", gr.url(a), cfg.Workers, s.trName, gr.protos))
 		}
 	}
+	s.bound.set(groups, runs) // Addrs, Ready
 	failed := false
 	select {
 	case <-ctx.Done():

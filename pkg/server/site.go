@@ -20,16 +20,6 @@ type siteOptions struct {
 	tryHTML bool
 }
 
-// openSite opens the archive at path; the returned Reader is closed when
-// the generation is released.
-func openSite(path string, opts siteOptions) (*Site, *archive.Reader, error) {
-	r, err := archive.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	return newSite(r, opts), r, nil
-}
-
 func newSite(r *archive.Reader, opts siteOptions) *Site {
 	if opts.index == "" {
 		opts.index = DefaultIndex
