@@ -3,6 +3,12 @@
 # Idempotent: prints what it installs and does nothing when all is present.
 set -euo pipefail
 
+# h2spec (HTTP/2 conformance, e2e TestH2Spec) is a Go tool, not a Debian package.
+if ! command -v h2spec >/dev/null 2>&1 && [ ! -x "$(go env GOPATH)/bin/h2spec" ]; then
+  echo "deps: installing h2spec"
+  go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible
+fi
+
 # command -> Debian package
 declare -A want=(
   [clang-19]=clang-19      # BPF back end with -mcpu=v4 (Debian 12's default clang is 14)
