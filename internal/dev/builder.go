@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -19,20 +17,6 @@ import (
 	"zeroserve.dev/zeroserve/pkg/archive"
 )
 
-//go:embed client.js
-var clientJS []byte
-
-// Status is the body of /.zeroserve-dev/status.json.
-type Status struct {
-	// Build numbers good builds from 1; 0 means none succeeded yet.
-	Build uint64 `json:"build"`
-	// Reload is the last good build that needs a full page reload; builds
-	// after it only changed stylesheets.
-	Reload uint64 `json:"reload"`
-	// Error is the message of the last build when it failed.
-	Error string `json:"error,omitempty"`
-}
-
 // Builder rebuilds one site directory in memory. It is not safe for
 // concurrent use; one goroutine drives it.
 type Builder struct {
@@ -41,19 +25,18 @@ type Builder struct {
 	Live    bool                 // inject the live-reload client into HTML pages
 	Archive archive.Options      // packing options of good builds
 
-	build, reload uint64
-	prev          map[string][32]byte // inputs of the last collected attempt
-	prevOK        bool                // the last attempt succeeded
-	goodIn        map[string][32]byte // inputs of the last good build
-	good          []archive.File      // its files, dev files excluded
-	goodScripts   []archive.Script
+	build  uint64              // the last good build
+	prev   map[string][32]byte // inputs of the last collected attempt
+	prevOK bool                // the last attempt succeeded
+	goodIn map[string][32]byte // inputs of the last good build
 }
 
 // Outcome is the result of one Build.
 type Outcome struct {
 	// Archive is the archive to serve now. It is nil when nothing changed
-	// since the last build, or when a build failed and there is nothing new
-	// to tell the browser (live reload off).
+	// since the last build, and when a build failed after a good one: the
+	// last good build keeps serving (and Hub tells open pages the error).
+	// When the very first build fails it is a one-page site with the error.
 	Archive []byte
 	// Build is the number of the good build being served.
 	Build uint64
@@ -62,7 +45,7 @@ type Outcome struct {
 	// StylesOnly: every change since the last good build is a stylesheet;
 	// open pages swap their stylesheets instead of reloading.
 	StylesOnly bool
-	// Err is why the build failed; Archive then holds the last good files.
+	// Err is why the build failed.
 	Err      error
 	Warnings []string
 	// Files and Scripts count the site's files and scripts of a good build.
@@ -90,15 +73,13 @@ func (c Changes) All() []string {
 }
 
 // Build collects, compiles and packs the site. A failure never loses the
-// last good build: the Outcome's Archive then serves its files with the
-// error in status.json (live reload) so open pages can show it.
+// last good build: it keeps serving.
 func (b *Builder) Build(ctx context.Context) Outcome {
 	site, err := build.Collect(b.Dir, "")
 	if err != nil {
 		return b.fail(err, Outcome{})
 	}
-	var out Outcome
-	site.Files, out.Warnings = dropReserved(site.Files, site.Warnings)
+	out := Outcome{Warnings: site.Warnings}
 	in, err := inputs(site)
 	if err != nil {
 		return b.fail(err, out)
@@ -112,41 +93,30 @@ func (b *Builder) Build(ctx context.Context) Outcome {
 	out.StylesOnly = b.build > 0 && stylesOnly(diff(b.goodIn, in))
 
 	n := b.build + 1
-	reload := n
-	if out.StylesOnly {
-		reload = b.reload
-	}
-	files := b.pageFiles(site.Files, n)
 	packed := *site
-	packed.Files = append(slices.Clip(files), b.devFiles(Status{Build: n, Reload: reload})...)
-	cc := &capture{inner: b.Scripts}
+	packed.Files = b.pageFiles(site.Files, n)
 	var buf bytes.Buffer
-	res, err := build.PackSite(ctx, &packed, &buf, build.PackOptions{Scripts: cc.compiler(), Archive: b.Archive})
+	res, err := build.PackSite(ctx, &packed, &buf, build.PackOptions{Scripts: b.Scripts, Archive: b.Archive})
 	if err != nil {
 		return b.fail(err, out)
 	}
-	b.build, b.reload, b.prevOK = n, reload, true
-	b.goodIn, b.good, b.goodScripts = in, files, cc.got
+	b.build, b.prevOK, b.goodIn = n, true, in
 	out.Archive, out.Build, out.Stats = buf.Bytes(), n, res.Stats
-	out.Files, out.Scripts = len(files), len(cc.got)
+	out.Files, out.Scripts = len(packed.Files), res.Stats.Scripts
 	return out
 }
 
-// fail records a failed attempt and returns the archive that keeps the
-// last good build serving with the error attached.
+// fail records a failed attempt. After a good build nothing new is
+// served; before one, the site is a page with the error (every path).
 func (b *Builder) fail(err error, out Outcome) Outcome {
 	b.prevOK = false
 	out.Err, out.Build, out.StylesOnly = err, b.build, false
-	if !b.Live && b.build > 0 {
-		return out // nothing new to serve: the running generation stays
+	if b.build > 0 {
+		return out // the running generation stays
 	}
-	st := Status{Build: b.build, Reload: b.reload, Error: err.Error()}
-	files := b.good
-	if b.build == 0 {
-		files = []archive.File{{Path: "index.html", Data: b.errorPage(err)}}
-	}
-	// No variants: this archive only exists until the next good build.
-	data, _, perr := archive.PackBytes(append(slices.Clip(files), b.devFiles(st)...), b.goodScripts,
+	page := b.errorPage(err)
+	// No variants: this archive only exists until the first good build.
+	data, _, perr := archive.PackBytes([]archive.File{{Path: "404.html", Data: page}, {Path: "index.html", Data: page}}, nil,
 		archive.Options{MinCompressSize: -1})
 	if perr != nil {
 		out.Err = errors.Join(err, fmt.Errorf("pack error page: %w", perr))
@@ -172,16 +142,6 @@ func (b *Builder) pageFiles(files []archive.File, n uint64) []archive.File {
 	return out
 }
 
-// devFiles are the files under the reserved dev prefix.
-func (b *Builder) devFiles(st Status) []archive.File {
-	js, _ := json.Marshal(st)
-	files := []archive.File{{Path: StatusPath, Data: append(js, '\n')}}
-	if b.Live {
-		files = append(files, archive.File{Path: ClientPath, Data: clientJS})
-	}
-	return files
-}
-
 // errorPage is the page served when no build has succeeded yet.
 func (b *Builder) errorPage(err error) []byte {
 	page := fmt.Appendf(nil, "<!doctype html>\n<meta charset=utf-8>\n<title>zspack dev: build failed</title>\n"+
@@ -190,19 +150,6 @@ func (b *Builder) errorPage(err error) []byte {
 		page = Inject(page, Snippet(0))
 	}
 	return page
-}
-
-// dropReserved removes site files under the dev prefix, with a warning.
-func dropReserved(files []archive.File, warnings []string) ([]archive.File, []string) {
-	kept := files[:0:0]
-	for _, f := range files {
-		if f.Path == Prefix || strings.HasPrefix(f.Path, Prefix+"/") {
-			warnings = append(warnings, fmt.Sprintf("%s is reserved for zspack dev; not serving it", f.Path))
-			continue
-		}
-		kept = append(kept, f)
-	}
-	return kept, warnings
 }
 
 // inputs digests everything a build reads: the site files, and every file
@@ -269,24 +216,4 @@ func stylesOnly(c Changes) bool {
 		}
 	}
 	return true
-}
-
-// capture remembers the compiled scripts of a good build, so that a later
-// failed build can repack the last good site without compiling again.
-type capture struct {
-	inner build.ScriptCompiler
-	got   []archive.Script
-}
-
-func (c *capture) compiler() build.ScriptCompiler {
-	if c.inner == nil {
-		return nil
-	}
-	return c
-}
-
-func (c *capture) Compile(ctx context.Context, dir string, src []build.ScriptSource) ([]archive.Script, error) {
-	s, err := c.inner.Compile(ctx, dir, src)
-	c.got = s
-	return s, err
 }

@@ -1,13 +1,17 @@
 // zspack dev live-reload client. Injected into HTML pages by `zspack dev`
-// only; `zspack build` never adds it. It polls /.zeroserve-dev/status.json:
-// a newer build reloads the page (or, after a stylesheet-only change, swaps
-// the stylesheets), and a failed build shows an overlay until the next good one.
+// only; `zspack build` never adds it. It listens to the Server-Sent Events
+// at /.zeroserve/dev/events: a newer build reloads the page (or, after a
+// stylesheet-only change, swaps the stylesheets), and a failed build shows
+// an overlay until the next good one. Every (re)connection starts with a
+// "hello" carrying the current build, so a page never misses one.
 (function () {
   "use strict";
+  if (window.zeroserveDev) return; // injected twice
   var me = document.querySelector("script[data-zeroserve-build]");
   var seen = me ? Number(me.getAttribute("data-zeroserve-build")) : 0;
   var overlayID = "zeroserve-dev-overlay";
-  var interval = 250, delay = interval;
+  var session = null; // the zspack dev process this page listens to
+  var es = null, retryTimer = 0;
 
   function overlay(msg) {
     var el = document.getElementById(overlayID);
@@ -44,29 +48,74 @@
     }
   }
 
-  function apply(s) {
-    overlay(s.error || "");
-    if (s.reload > seen) {
+  function reload(build) {
+    if (build > seen) {
+      disconnect();
       location.reload();
-      return false;
     }
-    if (s.build > seen) {
-      swapStyles(s.build);
-      seen = s.build;
-    }
-    return true;
   }
 
-  function poll() {
-    fetch("/.zeroserve-dev/status.json", { cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) {
-        delay = interval;
-        if (!s || apply(s)) setTimeout(poll, delay);
-      }, function () {
-        delay = Math.min(delay * 2, 2000); // server stopped or restarting
-        setTimeout(poll, delay);
-      });
+  function styles(build) {
+    if (build > seen) {
+      swapStyles(build);
+      seen = build;
+    }
   }
-  poll();
+
+  function hello(s) {
+    if (session !== null && s.session !== session) {
+      disconnect(); // zspack dev restarted: its build numbers start again
+      location.reload();
+      return;
+    }
+    session = s.session;
+    overlay(s.error || "");
+    if (s.reload > seen) {
+      reload(s.reload);
+      return;
+    }
+    styles(s.build);
+  }
+
+  function on(name, f) {
+    es.addEventListener(name, function (e) { f(e.data); });
+  }
+
+  function connect() {
+    if (es) return;
+    clearTimeout(retryTimer);
+    es = new EventSource("/.zeroserve/dev/events");
+    on("hello", function (d) { hello(JSON.parse(d)); });
+    on("reload", function (d) { reload(Number(d)); });
+    on("css", function (d) { styles(Number(d)); });
+    on("ok", function () { overlay(""); });
+    es.addEventListener("error", function (e) {
+      if (typeof e.data === "string") {
+        overlay(e.data); // the build failed
+        return;
+      }
+      // The connection failed. EventSource retries by itself (after the
+      // "retry" delay) unless it gave up: then try again a little later.
+      if (es && es.readyState === EventSource.CLOSED) {
+        es = null;
+        retryTimer = setTimeout(connect, 2000);
+      }
+    });
+  }
+
+  function disconnect() {
+    clearTimeout(retryTimer);
+    if (es) {
+      es.close();
+      es = null;
+    }
+  }
+
+  // For debugging (and the browser test): drop and restore the stream.
+  window.zeroserveDev = {
+    connect: connect,
+    disconnect: disconnect,
+    build: function () { return seen; }
+  };
+  connect();
 })();

@@ -1,6 +1,7 @@
 // Package dev is the machinery behind `zspack dev`: it watches a site
 // directory, rebuilds it in memory through the same code path as
-// `zspack build`, and tells open browser tabs to reload.
+// `zspack build`, swaps each build into the running server and tells open
+// browser tabs about it.
 //
 // The pieces:
 //
@@ -11,16 +12,19 @@
 //     chmod) into one rebuild.
 //   - Builder collects the site, diffs it against the previous build,
 //     compiles its scripts and packs an archive in memory. In live-reload
-//     mode it injects a small script tag into every HTML file and adds two
-//     files under the reserved dev prefix (/.zeroserve-dev/): the client
-//     script and status.json, which says which build is current, whether the
-//     last change needs a full reload or only new stylesheets, and the error
-//     of a failed build. A failed build yields an archive of the last good
-//     files with the error in status.json, so the browser shows an overlay
-//     while the last good site keeps serving.
+//     mode it injects a small script tag into every HTML file. A failed
+//     build after a good one yields no archive (the last good build keeps
+//     serving); a failed first build yields a one-page site with the error.
+//   - Live runs pkg/server on those archives: each is opened with
+//     archive.OpenBytes and swapped in with Server.Swap, no file written.
+//   - Hub is the server's Config.Endpoint under /.zeroserve/dev/: the
+//     injected client (client.js) and a Server-Sent Events stream that
+//     starts with the current build and error ("hello") and then carries
+//     "reload", "css", "error" and "ok" events and heartbeat comments.
+//     The archive never serves /.zeroserve/, so these paths shadow no
+//     site file, and `zspack build` output never contains any of it.
 //
-// The dev prefix is served by the real runtime from the archive itself, so
-// no special endpoint is needed in the server. The client polls status.json
-// (a tiny static response) a few times a second; see docs/dev.md for why
-// this is polling rather than a Server-Sent Events stream.
+// Ordering: a build is swapped in before it is published, so a page that
+// reloads on an event gets the new build; a page that (re)connects gets
+// the current state in its hello and catches up on any build it missed.
 package dev

@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"zeroserve.dev/zeroserve/pkg/server"
 )
 
-// Paths under the reserved dev prefix. The archive never holds a user file
-// there in dev mode: Builder drops such files with a warning.
+// Paths of the live-reload endpoints, answered by Hub through
+// server.Config.Endpoint. They are under server.EndpointPrefix, which the
+// archive never serves, so no site file can collide with them.
 const (
-	Prefix     = ".zeroserve-dev"
-	StatusPath = Prefix + "/status.json"
-	ClientPath = Prefix + "/client.js"
+	Prefix     = server.EndpointPrefix + "dev/"
+	EventsPath = Prefix + "events"    // the Server-Sent Events stream
+	ClientPath = Prefix + "client.js" // the injected client
 )
 
 // OverlayID is the id of the element the client shows a build error in.
@@ -20,7 +23,7 @@ const OverlayID = "zeroserve-dev-overlay"
 
 // Snippet returns the script tag injected into HTML pages of build.
 func Snippet(build uint64) []byte {
-	return fmt.Appendf(nil, `<script src="/%s?b=%d" data-zeroserve-build="%d" defer></script>`, ClientPath, build, build)
+	return fmt.Appendf(nil, `<script src="%s" data-zeroserve-build="%d" defer></script>`, ClientPath, build)
 }
 
 // IsHTML reports whether the site path is an HTML page.

@@ -88,22 +88,27 @@ func devRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer w.Close()
+	var hub *dev.Hub
+	if !opts.NoReload {
+		hub = dev.NewHub()
+		hub.Publish(first)
+	}
 	live, err := dev.StartLive(server.Config{
 		Addrs:     []string{opts.Addr},
 		Workers:   opts.Workers,
 		Transport: opts.Transport,
-	}, first.Archive, p.serverLog())
+	}, first.Archive, p.serverLog(), hub)
 	if err != nil {
 		return err
 	}
-	defer live.Close()
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- live.Serve(sctx) }()
 
 	select {
-	case url := <-live.URLs():
+	case <-live.Ready():
+		url := live.URLs()[0]
 		p.serving(opts.Dir, url, live.TransportName(), opts.Workers)
 		if opts.Open {
 			if err := opts.OpenURL(url); err != nil {
@@ -115,7 +120,7 @@ func devRun(ctx context.Context, opts *Options) error {
 	}
 	p.outcome(first, opts.Now().Sub(start), "built")
 
-	l := &loop{opts: opts, p: p, b: b, live: live, w: w}
+	l := &loop{opts: opts, p: p, b: b, live: live, hub: hub, w: w}
 	err = l.run(ctx, served)
 	stop()
 	if err == nil {
@@ -130,6 +135,7 @@ type loop struct {
 	p       *printer
 	b       *dev.Builder
 	live    *dev.Live
+	hub     *dev.Hub // nil with --no-reload
 	w       *dev.Watcher
 	deb     dev.Debouncer
 	retries int
@@ -139,10 +145,16 @@ func (l *loop) run(ctx context.Context, served <-chan error) error {
 	l.deb = dev.Debouncer{Quiet: dev.DefaultQuiet, Max: dev.DefaultMax}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	beat := time.NewTicker(dev.HeartbeatInterval)
+	defer beat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-beat.C:
+			if l.hub != nil {
+				l.hub.Heartbeat()
+			}
 		case err := <-served:
 			if err == nil {
 				err = errors.New("server stopped")
@@ -185,6 +197,9 @@ func (l *loop) rebuild(ctx context.Context) (retry bool) {
 		if err := l.live.Swap(o.Archive); err != nil {
 			o.Err = errors.Join(o.Err, err)
 		}
+	}
+	if l.hub != nil {
+		l.hub.Publish(o) // after the swap: a page that reloads gets the new build
 	}
 	l.p.outcome(o, l.opts.Now().Sub(start), "rebuilt")
 	return false
