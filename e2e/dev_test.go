@@ -153,18 +153,105 @@ func (d *devProc) get(path string) string {
 	return string(b)
 }
 
-type devStatus struct {
+// devEvent is one Server-Sent Event of the live-reload stream.
+type devEvent struct{ name, data string }
+
+// hello is the data of the first event of every stream.
+type hello struct {
 	Build, Reload uint64
 	Error         string
+	Session       string
 }
 
-func (d *devProc) status() devStatus {
+// eventStream is an open /.zeroserve/dev/events, read the way a browser
+// reads it: one raw HTTP/1.1 request, then events until the server closes.
+type eventStream struct {
+	t      *testing.T
+	c      net.Conn
+	events chan devEvent // closed at the end of the stream
+}
+
+// events opens the live-reload stream and returns it with its hello.
+func (d *devProc) events() (*eventStream, hello) {
 	d.t.Helper()
-	var st devStatus
-	if err := json.Unmarshal([]byte(d.get("/.zeroserve-dev/status.json")), &st); err != nil {
-		d.t.Fatalf("status.json: %v", err)
+	c, err := net.Dial("tcp", d.addr)
+	if err != nil {
+		d.t.Fatal(err)
 	}
-	return st
+	d.t.Cleanup(func() { c.Close() })
+	io.WriteString(c, "GET /.zeroserve/dev/events HTTP/1.1\r\nHost: dev\r\nAccept: text/event-stream\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" || res.Header.Get("Cache-Control") != "no-cache" {
+		d.t.Fatalf("event stream: %s %v", res.Status, res.Header)
+	}
+	es := &eventStream{t: d.t, c: c, events: make(chan devEvent, 64)}
+	go func() {
+		defer close(es.events)
+		r := bufio.NewReader(res.Body)
+		var ev devEvent
+		var data []string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimSuffix(line, "\n")
+			switch {
+			case line == "" && ev.name != "":
+				ev.data = strings.Join(data, "\n")
+				es.events <- ev
+				ev, data = devEvent{}, nil
+			case strings.HasPrefix(line, "event: "):
+				ev.name = line[len("event: "):]
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, line[len("data: "):])
+			}
+		}
+	}()
+	ev := es.next()
+	var h hello
+	if ev.name != "hello" || json.Unmarshal([]byte(ev.data), &h) != nil {
+		d.t.Fatalf("first event %+v, want a hello", ev)
+	}
+	return es, h
+}
+
+// next returns the next event. The 20 s guard only turns a hang into a
+// failure.
+func (es *eventStream) next() devEvent {
+	es.t.Helper()
+	guard := time.NewTimer(20 * time.Second)
+	defer guard.Stop()
+	select {
+	case ev, ok := <-es.events:
+		if !ok {
+			es.t.Fatal("event stream ended")
+		}
+		return ev
+	case <-guard.C:
+		es.t.Fatal("no event within 20 s")
+	}
+	return devEvent{}
+}
+
+// expect reads the next events and checks their names (and data, when
+// given as "name=data").
+func (es *eventStream) expect(want ...string) []devEvent {
+	es.t.Helper()
+	var got []devEvent
+	for _, w := range want {
+		ev := es.next()
+		got = append(got, ev)
+		name, data, hasData := strings.Cut(w, "=")
+		if ev.name != name || hasData && ev.data != data {
+			es.t.Fatalf("event %+v, want %s (events so far %+v)", ev, w, got)
+		}
+	}
+	return got
 }
 
 // poll calls cond until it holds and returns how long that took. The
@@ -242,18 +329,32 @@ func TestDev(t *testing.T) {
 		dir := devSite(t, noClang == "")
 		d := startDev(t, dir, "--transport", transport)
 		lines := d.subscribe()
-		if body := d.get("/"); !strings.Contains(body, "v1") || !strings.Contains(body, `data-zeroserve-build="1"`) {
+		if body := d.get("/"); !strings.Contains(body, "v1") || !strings.Contains(body, `data-zeroserve-build="1"`) ||
+			!strings.Contains(body, `src="/.zeroserve/dev/client.js"`) {
 			t.Fatalf("GET / = %q, want v1 with the reload script of build 1", body)
+		}
+		if js := d.get("/.zeroserve/dev/client.js"); !strings.Contains(js, "new EventSource(") {
+			t.Fatalf("client script %q does not use EventSource", js)
+		}
+		es, h := d.events()
+		if h.Build != 1 || h.Reload != 1 || h.Error != "" || h.Session == "" {
+			t.Fatalf("hello %+v, want build 1 without error", h)
 		}
 
 		// A keep-alive connection opened now must survive every swap.
 		keep := dialKeepAlive(t, d.addr)
 		keep.get("/style.css")
 
-		// Edit a page: the new content is served within a second.
+		// Edit a page: a reload event arrives, and the new content is
+		// served by then (the build is swapped in before it is announced).
+		start := time.Now()
 		writeFile(t, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v2</p></body>\n")
-		took := poll(t, "v2 served", func() bool { return strings.Contains(d.get("/"), "v2") })
-		t.Logf("edit served after %v", took)
+		es.expect("reload=2")
+		took := time.Since(start)
+		if body := d.get("/"); !strings.Contains(body, "v2") {
+			t.Fatalf("GET / after the reload event = %q, want v2", body)
+		}
+		t.Logf("edit announced and served after %v", took)
 		d.waitFor(lines, "rebuilt in")
 		if took > time.Second {
 			t.Logf("warning: edit took %v to be served (machine under load?)", took)
@@ -262,44 +363,53 @@ func TestDev(t *testing.T) {
 		// An editor's save (swap file, probe, rename-over) is one change,
 		// and its temporary files never break or enter the build.
 		saveLikeAnEditor(t, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v3</p></body>\n")
-		poll(t, "v3 served", func() bool { return strings.Contains(d.get("/"), "v3") })
+		es.expect("reload=3")
+		if body := d.get("/"); !strings.Contains(body, "v3") {
+			t.Fatalf("GET / after an editor's save = %q, want v3", body)
+		}
 		if out := d.output(); strings.Contains(out, "build failed") || strings.Contains(out, ".swp") {
 			t.Fatalf("editor temporaries leaked into a build:\n%s", out)
 		}
 
 		// A stylesheet-only change does not ask pages to reload.
-		before := d.status()
 		writeFile(t, filepath.Join(dir, "style.css"), "p { color: #222 }\n")
-		poll(t, "new stylesheet", func() bool { return strings.Contains(d.get("/style.css"), "#222") })
-		if st := d.status(); st.Build <= before.Build || st.Reload != before.Reload {
-			t.Errorf("after a CSS edit status = %+v (before %+v): want a new build with the same reload mark", st, before)
+		es.expect("css=4")
+		if css := d.get("/style.css"); !strings.Contains(css, "#222") {
+			t.Fatalf("GET /style.css after the css event = %q", css)
 		}
 
 		// New directories are picked up.
 		writeFile(t, filepath.Join(dir, "docs/guide/index.html"), "<p>guide</p>")
-		poll(t, "new directory served", func() bool { return strings.Contains(d.get("/docs/guide/"), "guide") })
+		es.expect("reload=5")
+		if body := d.get("/docs/guide/"); !strings.Contains(body, "guide") {
+			t.Fatalf("GET /docs/guide/ = %q", body)
+		}
 
 		if noClang != "" {
 			t.Logf("skipping the broken-script part: %s", noClang)
 		} else {
-			good := d.status()
 			script := filepath.Join(dir, ".zeroserve/scripts/10-health.c")
 			src, _ := os.ReadFile(script)
 			writeFile(t, script, string(src)+"\nint broken = ;\n")
-			poll(t, "error in status.json", func() bool { return d.status().Error != "" })
-			st := d.status()
-			if st.Build != good.Build || !strings.Contains(st.Error, "10-health.c") || !strings.Contains(st.Error, "expected expression") {
-				t.Errorf("status after a broken script = %+v; want build %d and clang's error", st, good.Build)
+			ev := es.expect("error")[0]
+			if !strings.Contains(ev.data, "10-health.c") || !strings.Contains(ev.data, "expected expression") {
+				t.Errorf("error event %q; want clang's error", ev.data)
 			}
 			d.waitFor(lines, "build failed")
-			if out := d.output(); !strings.Contains(out, "10-health.c") || !strings.Contains(out, "error: expected expression") {
+			d.waitFor(lines, "error: expected expression")
+			if out := d.output(); !strings.Contains(out, "10-health.c") {
 				t.Errorf("terminal does not show clang's error:\n%s", out)
 			}
 			if body := d.get("/"); !strings.Contains(body, "v3") {
 				t.Errorf("GET / after a broken build = %q, want the last good build (v3)", body)
 			}
+			// A page that connects now hears of the error at once.
+			_, h2 := d.events()
+			if h2.Build != 5 || !strings.Contains(h2.Error, "expected expression") || h2.Session != h.Session {
+				t.Errorf("hello while broken %+v; want build 5, clang's error and session %s", h2, h.Session)
+			}
 			writeFile(t, script, string(src))
-			poll(t, "recovery", func() bool { st := d.status(); return st.Error == "" && st.Build > good.Build })
+			es.expect("ok=6", "reload=6")
 			d.waitFor(lines, "rebuilt in")
 		}
 
@@ -307,8 +417,12 @@ func TestDev(t *testing.T) {
 			t.Errorf("keep-alive connection after swaps got %q", res)
 		}
 
+		// Stopping ends the stream (a browser then retries until a new
+		// zspack dev answers).
 		if err := d.cmd.Process.Signal(syscall.SIGINT); err != nil {
 			t.Fatal(err)
+		}
+		for range es.events {
 		}
 		<-d.done
 		if d.err != nil {
@@ -317,12 +431,21 @@ func TestDev(t *testing.T) {
 	})
 }
 
-// TestDevNoReload: --no-reload serves pages exactly as written.
+// TestDevNoReload: --no-reload serves pages exactly as written and has no
+// live-reload endpoints.
 func TestDevNoReload(t *testing.T) {
 	dir := devSite(t, false)
 	d := startDev(t, dir, "--no-reload", "--transport", "netpoll")
-	if body := d.get("/"); strings.Contains(body, "zeroserve-dev") {
+	if body := d.get("/"); strings.Contains(body, "zeroserve") {
 		t.Fatalf("GET / with --no-reload = %q, want no reload script", body)
+	}
+	res, err := http.Get(d.url + "/.zeroserve/dev/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("event stream with --no-reload: %s, want 404", res.Status)
 	}
 	writeFile(t, filepath.Join(dir, "index.html"), "<p>v2</p>")
 	poll(t, "v2 served", func() bool { return d.get("/") == "<p>v2</p>" })
