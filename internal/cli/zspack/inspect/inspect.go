@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"zeroserve.dev/zeroserve/internal/cli"
+	"zeroserve.dev/zeroserve/pkg/abi"
 	"zeroserve.dev/zeroserve/pkg/archive"
+	"zeroserve.dev/zeroserve/pkg/vm/loader"
 )
 
 // Options are the inputs of `zspack inspect`.
@@ -66,10 +69,16 @@ type Variant struct {
 	ETag     string `json:"etag"`
 }
 
-// Script is one compiled script in a Listing.
+// Script is one compiled script in a Listing: what the VM's loader reads
+// from its object. Sections and Helpers are sorted; when the object does not
+// load, Error says why and the other lists are empty.
 type Script struct {
-	Name string `json:"name"`
-	Size int    `json:"size"`
+	Name      string   `json:"name"`
+	Size      int      `json:"size"`
+	Sections  []string `json:"sections"`  // entry sections, e.g. "zeroserve.request"
+	Helpers   []string `json:"helpers"`   // imported host helpers, e.g. "zs_respond"
+	Functions int      `json:"functions"` // BPF functions, entries included
+	Error     string   `json:"error,omitempty"`
 }
 
 func inspectRun(opts *Options) error {
@@ -104,9 +113,31 @@ func List(name string, r *archive.Reader) Listing {
 		l.Entries = append(l.Entries, le)
 	}
 	for _, s := range r.Scripts() {
-		l.Scripts = append(l.Scripts, Script{Name: s.Name, Size: len(s.Object)})
+		l.Scripts = append(l.Scripts, describeScript(s))
 	}
 	return l
+}
+
+// describeScript links a script's object with the VM's loader (against the
+// helper table of package abi) to learn its entry sections and imports. It
+// does not run the verifier: a script that loads but would not verify is
+// listed; `zspack verify` is the check that fails.
+func describeScript(s archive.Script) Script {
+	ls := Script{Name: s.Name, Size: len(s.Object), Sections: []string{}, Helpers: []string{}}
+	p, err := loader.Load(s.Object, loader.Options{Helpers: abi.Known})
+	if err != nil {
+		ls.Error = err.Error()
+		return ls
+	}
+	for sec := range p.Entries {
+		ls.Sections = append(ls.Sections, sec)
+	}
+	slices.Sort(ls.Sections)
+	ls.Helpers = append(ls.Helpers, p.Helpers...)
+	slices.Sort(ls.Helpers)
+	ls.Helpers = slices.Compact(ls.Helpers)
+	ls.Functions = len(p.Funcs)
+	return ls
 }
 
 func flagNames(f archive.Flags) []string {
@@ -136,10 +167,27 @@ func printTable(w io.Writer, l Listing) error {
 		return err
 	}
 	fmt.Fprintf(w, "\n%d files, %d scripts, %d bytes\n", len(l.Entries), len(l.Scripts), l.Size)
-	for _, s := range l.Scripts {
-		fmt.Fprintf(w, "script %s (%d bytes)\n", s.Name, s.Size)
+	if len(l.Scripts) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SCRIPT\tSIZE\tSECTIONS\tHELPERS")
+		for _, s := range l.Scripts {
+			if s.Error != "" {
+				fmt.Fprintf(tw, "%s\t%d\t-\terror: %s\n", s.Name, s.Size, oneLine(s.Error))
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Name, s.Size, orDash(strings.Join(s.Sections, ",")), orDash(strings.Join(s.Helpers, ",")))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// oneLine keeps a table row on one line whatever an error message holds.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func orDash(s string) string {
