@@ -30,8 +30,10 @@ func evalPoll(t *testing.T, p *cdp.Page, what, expr, want string) {
 }
 
 // TestDevBrowser opens a zspack dev page in headless Chromium and watches
-// it follow the site: a reload after an edit, stylesheets swapped in place
-// after a CSS edit, and the error overlay while a build is broken.
+// it follow the site over the Server-Sent Events stream: a reload after an
+// edit, stylesheets swapped in place after a CSS edit, a build missed while
+// the stream was down caught up on reconnect, and the error overlay while
+// a build is broken (on a page opened then too).
 func TestDevBrowser(t *testing.T) {
 	if _, err := os.Stat(cdp.DefaultPath); err != nil {
 		t.Skipf("no Chromium at %s (Debian package chromium)", cdp.DefaultPath)
@@ -70,13 +72,33 @@ func TestDevBrowser(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "style.css"), "p { color: rgb(0, 128, 0) }\n")
 	evalPoll(t, p, "stylesheet swap", `getComputedStyle(document.getElementById("v")).color + " " + `+marker, "rgb(0, 128, 0) number")
 
+	// A build missed while the event stream is down is caught up when it
+	// reconnects: its hello names a newer build and the page reloads.
+	lines := d.subscribe()
+	if err := p.Eval(`window.zeroserveDev.disconnect(); window.zsMarker = 1; "off"`, nil); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "index.html"),
+		"<!doctype html><title>dev</title><link rel=stylesheet href=/style.css><body><p id=v>v3</p></body>\n")
+	d.waitFor(lines, "rebuilt in")
+	if got := ""; p.Eval(text+` + " " + `+marker, &got) != nil || got != "v2 number" {
+		t.Fatalf("page while disconnected is %q, want it untouched (v2 number)", got)
+	}
+	if err := p.Eval(`window.zeroserveDev.connect(); "on"`, nil); err != nil {
+		t.Fatal(err)
+	}
+	evalPoll(t, p, "reload on reconnect", text+` + " " + `+marker, "v3 undefined")
+	if err := p.Eval(`window.zsMarker = 1; "set"`, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	// A broken build (a symlink leaving the site) shows the overlay while
 	// the page stays on the last good build.
 	if err := os.Symlink("/etc/hostname", filepath.Join(dir, "escape.txt")); err != nil {
 		t.Fatal(err)
 	}
 	evalPoll(t, p, "error overlay", `(`+overlay+`).includes("points outside the site directory") ? "shown" : (`+overlay+`)`, "shown")
-	evalPoll(t, p, "page kept", text+` + " " + `+marker, "v2 number")
+	evalPoll(t, p, "page kept", text+` + " " + `+marker, "v3 number")
 
 	// A page opened while the build is broken shows the overlay too.
 	p2, err := b.NewPage(d.url + "/")
