@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math"
 	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/http1"
@@ -12,12 +13,17 @@ import (
 // http2Config is the http2.Config of every HTTP/2 connection.
 func (s *Server) http2Config() *http2.Config {
 	cfg := s.cfg
+	body := cfg.MaxBodyBytes // --max-body-bytes, as for HTTP/1.1
+	if body <= 0 {
+		body = http1.DefaultMaxBody
+	}
 	return &http2.Config{
 		MaxConcurrentStreams: cfg.H2MaxStreams,
 		InitialWindowSize:    cfg.H2StreamWindow,
 		ConnWindowSize:       cfg.H2ConnWindow,
 		IdleTimeout:          cfg.IdleTimeout,
 		WriteTimeout:         cfg.WriteTimeout,
+		MaxRequestBody:       int(min(body, math.MaxInt)),
 		Now:                  cfg.Now,
 	}
 }
