@@ -4,7 +4,9 @@
 //
 // Config describes what to serve and how; Serve runs until its context ends,
 // then drains. Reload builds a new Generation from the archive path and swaps
-// it in atomically.
+// it in atomically; Swap does the same with an archive already open (an
+// in-memory build, archive.OpenBytes). Ready, Addrs and URLs tell where
+// Serve listens (port 0 resolved).
 //
 // # HTTP/1.1 connections
 //
@@ -49,6 +51,18 @@
 // iovecs point into the mapping, so the pin also covers in-flight sends).
 // A generation's archive is closed when it is no longer current and no pin is
 // left. A failed reload keeps the current generation.
+//
+// # Endpoints
+//
+// Config.Endpoint (endpoint.go), when set, is asked about HTTP/1.1 requests
+// under EndpointPrefix ("/.zeroserve/", never served from an archive)
+// before scripts and static serving. It answers with a response or with a
+// Stream: the head goes out without Content-Length and with
+// "Connection: close", and the body is whatever the Stream's owner queues,
+// appended on the loop each time it wakes the connection, with no idle
+// deadline, until the owner ends it, the client leaves or the server
+// drains. `zspack dev` serves its live-reload events this way. With a nil
+// Endpoint the connection is not wrapped at all.
 //
 // # Access log
 //
