@@ -26,6 +26,7 @@ type fakeStream struct {
 	pending []byte
 	end     bool
 	closed  int
+	closedC chan struct{} // closed by Close when set
 }
 
 func (s *fakeStream) Start(w transport.Waker) {
@@ -46,6 +47,9 @@ func (s *fakeStream) Close() {
 	s.mu.Lock()
 	s.closed++
 	s.mu.Unlock()
+	if s.closedC != nil {
+		close(s.closedC)
+	}
 }
 
 // push queues data and wakes the connection, as a stream owner does.
@@ -358,7 +362,7 @@ func (l *liveStreams) serve(r *EndpointRequest) Endpoint {
 	if string(r.Path) != "/.zeroserve/events" {
 		return Endpoint{}
 	}
-	s := &fakeStream{}
+	s := &fakeStream{closedC: make(chan struct{})}
 	l.mu.Lock()
 	l.streams = append(l.streams, s)
 	l.mu.Unlock()
@@ -480,6 +484,21 @@ func TestServerSwapEndpointAddrs(t *testing.T) {
 				t.Errorf("log does not report the failed swap:\n%s", logs.String())
 			}
 			logMu.Unlock()
+
+			// A client that leaves is noticed (the connection keeps reading)
+			// and its stream closed.
+			gone := dialTest(t, addrs[0].String())
+			io.WriteString(gone.c, "GET /.zeroserve/events HTTP/1.1\r\nHost: x\r\n\r\n")
+			if _, err := http.ReadResponse(gone.r, nil); err != nil {
+				t.Fatal(err)
+			}
+			goneStream := <-ls.started
+			gone.c.Close()
+			select {
+			case <-goneStream.closedC:
+			case <-time.After(30 * time.Second): // a guard against a hang
+				t.Fatal("stream of a client that left never closed")
+			}
 
 			// Drain ends the stream: the client sees the end of the body.
 			cancel()
