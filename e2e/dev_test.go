@@ -31,7 +31,7 @@ type devProc struct {
 	err  error
 }
 
-var devURLRE = regexp.MustCompile(`serving .* at (http://([0-9.:]+))`)
+var devURLRE = regexp.MustCompile(`serving .* at (https?://([0-9.:]+))`)
 
 // startDev runs zspack dev on dir and waits for the line with its URL.
 func startDev(t *testing.T, dir string, flags ...string) *devProc {

@@ -37,6 +37,7 @@ type Options struct {
 	Transport string
 	NoReload  bool
 	Open      bool
+	TLS       bool
 }
 
 // NewCmdDev builds the cobra command; runF replaces devRun in tests.
@@ -68,6 +69,7 @@ the last good one serving and shows the error here and in the browser.`,
 	f.StringVar(&opts.Transport, "transport", "auto", "uring, netpoll or auto")
 	f.BoolVar(&opts.NoReload, "no-reload", false, "do not inject the live-reload script into HTML pages")
 	f.BoolVar(&opts.Open, "open", false, "open the site in a browser (xdg-open)")
+	f.BoolVar(&opts.TLS, "tls", false, "serve HTTPS (HTTP/2 and HTTP/1.1) with a throwaway self-signed certificate")
 	return cmd
 }
 
@@ -93,11 +95,25 @@ func devRun(ctx context.Context, opts *Options) error {
 		hub = dev.NewHub()
 		hub.Publish(first)
 	}
-	live, err := dev.StartLive(server.Config{
+	cfg := server.Config{
 		Addrs:     []string{opts.Addr},
 		Workers:   opts.Workers,
 		Transport: opts.Transport,
-	}, first.Archive, p.serverLog(), hub)
+	}
+	if opts.TLS {
+		cert, err := newDevCert(opts.Now())
+		if err != nil {
+			return fmt.Errorf("--tls: %w", err)
+		}
+		defer cert.Remove()
+		cfg.Addrs, cfg.TLSAddrs = nil, []string{opts.Addr}
+		cfg.CertFile, cfg.KeyFile = cert.CertFile, cert.KeyFile
+		// The live-reload event stream is an HTTP/1.1 endpoint: offer only
+		// http/1.1 in ALPN so browsers use it.
+		cfg.DisableHTTP2 = true
+		p.certificate(cert.Fingerprint)
+	}
+	live, err := dev.StartLive(cfg, first.Archive, p.serverLog(), hub)
 	if err != nil {
 		return err
 	}

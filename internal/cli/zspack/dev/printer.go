@@ -51,6 +51,12 @@ func (p *printer) serving(dir, url, transport string, n int) {
 	fmt.Fprintln(p.out, p.paint(dim, "watching for changes; Ctrl-C to stop"))
 }
 
+// certificate prints the fingerprint of --tls's throwaway certificate, so
+// the browser's warning can be checked against it.
+func (p *printer) certificate(fingerprint string) {
+	fmt.Fprintf(p.out, "throwaway TLS certificate, SHA-256 %s\n", fingerprint)
+}
+
 func (p *printer) warn(msg string) {
 	fmt.Fprintf(p.errOut, "%s %s\n", p.paint(yellow, "warning:"), msg)
 }

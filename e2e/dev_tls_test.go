@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var fingerprintRE = regexp.MustCompile(`SHA-256 ([0-9A-F:]{95})`)
+
+// TestDevTLS: `zspack dev --tls` serves HTTPS with a throwaway certificate
+// whose printed fingerprint is the one the server presents, and an edit is
+// served over it.
+func TestDevTLS(t *testing.T) {
+	dir := devSite(t, false)
+	d := startDev(t, dir, "--tls", "--transport", "netpoll")
+	if !strings.HasPrefix(d.url, "https://") {
+		t.Fatalf("URL %s, want https", d.url)
+	}
+	m := fingerprintRE.FindStringSubmatch(d.output())
+	if m == nil {
+		t.Fatalf("no certificate fingerprint in the output:\n%s", d.output())
+	}
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // checked by fingerprint below
+	}}
+	get := func(path string) (string, *http.Response) {
+		t.Helper()
+		res, err := client.Get(d.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b), res
+	}
+	body, res := get("/")
+	sum := sha256.Sum256(res.TLS.PeerCertificates[0].Raw)
+	if got := strings.ReplaceAll(m[1], ":", ""); got != strings.ToUpper(hex.EncodeToString(sum[:])) {
+		t.Errorf("printed fingerprint %s is not the served certificate's", m[1])
+	}
+	if !strings.Contains(body, "data-zeroserve-build") {
+		t.Errorf("GET / over TLS lacks the reload script: %q", body)
+	}
+	writeFile(t, filepath.Join(dir, "index.html"), "<p>v2</p>")
+	poll(t, "v2 served over TLS", func() bool {
+		b, _ := get("/")
+		return strings.Contains(b, "<p>v2</p>")
+	})
+}
