@@ -120,20 +120,23 @@ typedef __PTRDIFF_TYPE__ ssize_t;
 /* ---- Log, time and environment ---- */
 
 /* Writes msg to the server log, tagged with the request id and the script
- * name. Control bytes and invalid UTF-8 are escaped; a message longer than
- * the log line limit is truncated. Returns ZS_OK. */
+ * name. Control bytes, backslashes and invalid UTF-8 are escaped as in a C
+ * string literal (a newline is logged as backslash-n, a backslash is
+ * doubled); a message longer than 1024 bytes is cut there and marked with
+ * "...". Returns ZS_OK. */
 extern zs_s64 zs_log(const char *msg, zs_u64 len);
 
 /* Returns the wall-clock time in milliseconds since the Unix epoch. It is
  * not monotonic: it steps when the system clock is adjusted. */
 extern zs_u64 zs_now_ms(void);
 
-/* Reads the environment variable name of the zeroserve process. Only
- * variables the operator allow-lists are visible: by default those whose
- * name starts with ZEROSERVE_ENV_ (the server configuration can allow
- * further names). Any other variable, and an unset one, reads as the empty
- * string, so a script cannot tell a hidden variable from a missing one.
- * String-out: returns the value's full length (see the conventions). */
+/* Reads the environment variable name of the zeroserve process, as it was
+ * when the scripts were loaded (a reload reads it again). Only variables the
+ * operator allow-lists are visible: by default those whose name starts with
+ * ZEROSERVE_ENV_ (the server configuration can allow further names). Any
+ * other variable, and an unset one, reads as the empty string, so a script
+ * cannot tell a hidden variable from a missing one. String-out: returns the
+ * value's full length (see the conventions). */
 extern zs_s64 zs_env_get(const char *name, zs_u64 name_len, char *out, zs_u64 out_len);
 
 /* ---- Memory ---- */
@@ -164,8 +167,10 @@ extern zs_s64 zs_req_path(char *out, zs_u64 out_len);
 
 /* The decoded, normalised path that static serving looks up:
  * percent-decoded, dot segments resolved, repeated slashes collapsed, e.g.
- * /a b/c for /x/../a%20b//c. String-out: returns the value's full length
- * (see the conventions). */
+ * /a b/c for /x/../a%20b//c. Empty when the path cannot be normalised (".."
+ * above the root, an encoded '/', a malformed escape, a control byte or
+ * invalid UTF-8): static serving answers such a request 400. String-out:
+ * returns the value's full length (see the conventions). */
 extern zs_s64 zs_req_normalized_path(char *out, zs_u64 out_len);
 
 /* The request target: path and query as sent (or as set by zs_req_set_uri),
@@ -183,8 +188,9 @@ extern zs_s64 zs_req_query(char *out, zs_u64 out_len);
 extern zs_s64 zs_req_scheme(char *out, zs_u64 out_len);
 
 /* The address of the directly connected client as ip:port; IPv6 addresses
- * are bracketed, e.g. [::1]:51000. String-out: returns the value's full
- * length (see the conventions). */
+ * are bracketed, e.g. [::1]:51000, and IPv4-mapped IPv6 addresses are shown
+ * as IPv4. Empty when the connection has no IP peer. String-out: returns the
+ * value's full length (see the conventions). */
 extern zs_s64 zs_req_peer(char *out, zs_u64 out_len);
 
 /* Returns the major HTTP version of the request: 1, 2 or 3. */
@@ -230,18 +236,21 @@ extern zs_s64 zs_req_set_method(const char *method, zs_u64 method_len);
 /* Replaces the request target with uri (origin form: a path starting with
  * '/', optionally '?' and a query). Path, query, query parameters and the
  * normalised path are recomputed, so later scripts and static serving see
- * the new target. Returns ZS_OK, or ZS_ERROR when uri is not a valid
- * origin-form target. */
+ * the new target. Returns ZS_OK, or ZS_ERROR (request unchanged) when uri is
+ * not a valid origin-form target: empty, not starting with '/', holding a
+ * '#', a space, a control byte or a non-ASCII byte, or longer than 8 KiB. */
 extern zs_s64 zs_req_set_uri(const char *uri, zs_u64 uri_len);
 
 /* Replaces every request header field called name (case-insensitive) with
  * one field of value; value_len 0 removes the header. Returns ZS_OK, or
- * ZS_ERROR when name is not a valid field name or value contains CR, LF or
- * NUL. */
+ * ZS_ERROR when name is not a valid field name, value contains CR, LF or
+ * NUL, or the request's header limits (200 fields, 64 KiB of names and
+ * values including earlier edits) are reached. */
 extern zs_s64 zs_req_set_header(const char *name, zs_u64 name_len, const char *value, zs_u64 value_len);
 
 /* Adds a request header field name: value after any existing fields of that
- * name. Returns ZS_OK, or ZS_ERROR on an invalid name or value. */
+ * name. Returns ZS_OK, or ZS_ERROR on an invalid name or value (as for
+ * zs_req_set_header) or when the request's header limits are reached. */
 extern zs_s64 zs_req_append_header(const char *name, zs_u64 name_len, const char *value, zs_u64 value_len);
 
 /* Removes request header fields whose name matches pattern,
@@ -261,16 +270,20 @@ extern zs_s64 zs_meta_get(const char *key, zs_u64 key_len, char *out, zs_u64 out
  * zs.response.header.<name> sets response header <name> on whatever answers
  * the request (static file, script response, error page); any key can be
  * substituted into HTML and XML files with <zs-meta>key</zs-meta>. Returns
- * ZS_OK, or ZS_ERROR when the request's metadata limit is reached. */
+ * ZS_OK, or ZS_ERROR when key is empty or the request's metadata limits (128
+ * keys, 64 KiB of keys and values) are reached. */
 extern zs_s64 zs_meta_set(const char *key, zs_u64 key_len, const char *value, zs_u64 value_len);
 
 /* ---- Responses ---- */
 
-/* Sets the response: status (100-599) and body, copied. The script keeps
- * running; when it returns the chain ends and this response is sent, with
- * Content-Type text/plain; charset=utf-8 unless metadata
- * zs.response.header.content-type says otherwise. A later call replaces the
- * earlier response. Returns ZS_OK, or ZS_ERROR on a status out of range. */
+/* Sets the response: status (200-599; a 1xx is an interim response and
+ * cannot end a request) and body, copied. For 204 and 304 the body is
+ * dropped and no Content-Length is sent (RFC 9110 §15.3.5, §15.4.5). The
+ * script keeps running; when it returns the chain ends and this response is
+ * sent, with Content-Type text/plain; charset=utf-8 unless metadata
+ * zs.response.header.content-type says otherwise. A later call (or
+ * zs_json_respond, or zs_abort) replaces the earlier response. Returns
+ * ZS_OK, or ZS_ERROR (response unchanged) on a status out of range. */
 extern zs_s64 zs_respond(zs_u64 status, const void *body, zs_u64 len);
 
 /* Ends the request without any response: the connection is closed once the
@@ -326,20 +339,22 @@ extern zs_s64 zs_hex_decode_in_place(void *buf, zs_u64 len);
 /* ---- JSON trees ---- */
 
 /* Parses len bytes of JSON into a new document and returns a handle to its
- * root, or ZS_ERROR on invalid JSON or when the handle or memory limit is
- * reached. Handles are positive integers private to the script run; at most
- * ZS_MAX_JSON_HANDLES are live at once, and all are freed when the script
- * returns. */
+ * root, or ZS_ERROR on invalid JSON (RFC 8259, nothing but whitespace after
+ * the value), when a value is nested inside more than 128 arrays and
+ * objects, or when the handle or memory limit is reached. Handles are
+ * positive integers private to the script run; at most ZS_MAX_JSON_HANDLES
+ * are live at once, and all are freed when the script returns. */
 extern zs_s64 zs_json_parse(const void *data, zs_u64 len);
 
 /* Returns a new handle to member key of object h, or ZS_ERROR when h is not
- * an object or has no such member. The new handle refers into the same
- * document: changes through either handle are seen by both. */
+ * an object, has no such member or the handle limit is reached. The new
+ * handle refers into the same document: changes through either handle are
+ * seen by both. */
 extern zs_s64 zs_json_get(zs_u64 h, const char *key, zs_u64 key_len);
 
 /* Returns a new handle to element i (from 0) of array h, or ZS_ERROR when h
- * is not an array or i is out of range. Like zs_json_get, it refers into the
- * same document. */
+ * is not an array, i is out of range or the handle limit is reached. Like
+ * zs_json_get, it refers into the same document. */
 extern zs_s64 zs_json_array_get(zs_u64 h, zs_u64 i);
 
 /* Makes h refer to the root of its document again. Returns ZS_OK, or
@@ -360,15 +375,15 @@ extern zs_s64 zs_json_read_i64(zs_u64 h, void *out, zs_u64 out_len);
 extern zs_s64 zs_json_read_bool(zs_u64 h, void *out, zs_u64 out_len);
 
 /* Returns a handle to a new document holding the empty object {}, or
- * ZS_ERROR at the handle limit. */
+ * ZS_ERROR at the handle or memory limit. */
 extern zs_s64 zs_json_new_object(void);
 
 /* Returns a handle to a new document holding the empty array [], or ZS_ERROR
- * at the handle limit. */
+ * at the handle or memory limit. */
 extern zs_s64 zs_json_new_array(void);
 
 /* Returns a handle to a new, independent document holding a deep copy of the
- * value of h, or ZS_ERROR. */
+ * value of h, or ZS_ERROR on a bad handle or at the handle or memory limit. */
 extern zs_s64 zs_json_clone(zs_u64 h);
 
 /* Returns the number of elements of an array, members of an object or bytes
@@ -381,28 +396,32 @@ extern zs_s64 zs_json_len(zs_u64 h);
 extern zs_s64 zs_json_type(zs_u64 h);
 
 /* Sets member key of object h to a deep copy of the value of v, replacing an
- * existing member. Returns ZS_OK, or ZS_ERROR when h is not an object or a
- * handle is bad. */
+ * existing member in place (a new member goes last). Returns ZS_OK, or
+ * ZS_ERROR when h is not an object, v is a bad handle, key is not valid
+ * UTF-8 or the memory limit is reached. */
 extern zs_s64 zs_json_set(zs_u64 h, const char *key, zs_u64 key_len, zs_u64 v);
 
 /* Removes member key from object h. Returns 1 when a member was removed, 0
- * when there was none, ZS_ERROR when h is not an object. */
+ * when there was none, ZS_ERROR when h is not an object (or is a bad
+ * handle). */
 extern zs_s64 zs_json_remove(zs_u64 h, const char *key, zs_u64 key_len);
 
 /* Appends a deep copy of the value of v to array h. Returns ZS_OK, or
- * ZS_ERROR when h is not an array. */
+ * ZS_ERROR when h is not an array, v is a bad handle or the memory limit is
+ * reached. */
 extern zs_s64 zs_json_array_push(zs_u64 h, zs_u64 v);
 
 /* Replaces element i of array h with a deep copy of the value of v. Returns
- * ZS_OK, or ZS_ERROR when h is not an array or i is out of range. */
+ * ZS_OK, or ZS_ERROR when h is not an array, i is out of range, v is a bad
+ * handle or the memory limit is reached. */
 extern zs_s64 zs_json_array_set(zs_u64 h, zs_u64 i, zs_u64 v);
 
 /* Replaces the value of h with the string s (UTF-8). Returns ZS_OK, or
- * ZS_ERROR on a bad handle or invalid UTF-8. */
+ * ZS_ERROR on a bad handle, invalid UTF-8 or at the memory limit. */
 extern zs_s64 zs_json_set_string(zs_u64 h, const char *s, zs_u64 s_len);
 
 /* Replaces the value of h with the integer v. Returns ZS_OK, or ZS_ERROR on
- * a bad handle. */
+ * a bad handle or at the memory limit. */
 extern zs_s64 zs_json_set_i64(zs_u64 h, zs_s64 v);
 
 /* Replaces the value of h with true (v non-zero) or false. Returns ZS_OK, or
@@ -417,14 +436,16 @@ extern zs_s64 zs_json_set_null(zs_u64 h);
  * handle refers into it. Returns ZS_OK, or ZS_ERROR on a bad handle. */
 extern zs_s64 zs_object_free(zs_u64 h);
 
-/* Like zs_respond with the compact serialisation of the value of h as the
- * body and Content-Type exactly application/json. The chain ends when the
- * script returns. Returns ZS_OK, or ZS_ERROR on a bad handle or a status out
- * of range. */
+/* Like zs_respond (status 200-599; no body for 204 and 304) with the compact
+ * serialisation of the value of h as the body and Content-Type exactly
+ * application/json (metadata cannot change it). The chain ends when the
+ * script returns. Returns ZS_OK, or ZS_ERROR (response unchanged) on a bad
+ * handle or a status out of range. */
 extern zs_s64 zs_json_respond(zs_u64 status, zs_u64 h);
 
-/* Parses the site file at path (relative to the archive root, no leading
- * '/', used verbatim: no index or .html fallback) as JSON and returns a
+/* Parses the site file at path (relative to the archive root, e.g.
+ * data/items.json; one leading '/' is ignored; otherwise used verbatim: no
+ * decoding, normalisation, index or .html fallback) as JSON and returns a
  * handle to it, or ZS_ERROR when the file is missing, is not valid JSON or a
  * limit is reached. */
 extern zs_s64 zs_load_static_json(const char *path, zs_u64 path_len);
