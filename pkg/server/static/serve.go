@@ -91,6 +91,7 @@ func (h *Handler) missing(req *Request, resp *Response, m method) {
 	e := &h.notFound
 	enc, body := h.representation(req.AcceptEncoding, e)
 	resp.Status = 404
+	resp.Flags = e.Flags
 	resp.Encoding = enc
 	if e.ContentType != "" {
 		resp.add("Content-Type", e.ContentType)
@@ -123,6 +124,7 @@ func (h *Handler) representation(ae []byte, e *archive.Entry) (archive.Encoding,
 // preconditions (RFC 9110 §13.2.2), ranges (RFC 9110 §14), then the
 // response.
 func (h *Handler) serveEntry(req *Request, resp *Response, e *archive.Entry, m method) {
+	resp.Flags = e.Flags
 	// Ranges apply to the identity representation only, so a GET with Range
 	// is served identity whatever Accept-Encoding says.
 	wantRange := m == mGet && req.Range != nil

@@ -83,6 +83,14 @@ type Response struct {
 	Path string
 	// Encoding is the representation served.
 	Encoding archive.Encoding
+	// Flags are the archive flags (archive.FlagHTML, FlagTemplate, ...) of
+	// the entry the response is about: the file, the directory index, the
+	// PATH.html fallback or the site's 404.html, whatever the status (also
+	// 304, 412 and 416). 0 when Serve resolved no entry (400, 405, OPTIONS,
+	// the 308 to a directory, a 404 without 404.html). A caller that treats
+	// some entries differently (templates) reads it instead of resolving
+	// the path again.
+	Flags archive.Flags
 
 	fields  [maxFields]Field
 	body    [2*MaxRanges + 1][]byte
@@ -105,7 +113,7 @@ func (r *Response) AppendFields(dst []byte) []byte {
 
 func (r *Response) reset() {
 	r.Status, r.Fields, r.Body, r.ContentLength = 0, r.fields[:0], r.body[:0], 0
-	r.Path, r.Encoding = "", archive.Identity
+	r.Path, r.Encoding, r.Flags = "", archive.Identity, 0
 	if cap(r.scratch) < 1024 {
 		r.scratch = make([]byte, 0, 1024)
 	}

@@ -527,3 +527,58 @@ func TestAppendFields(t *testing.T) {
 	}
 	_ = bytes.Equal
 }
+
+// TestResponseFlags: Serve reports the flags of the entry it resolved,
+// whatever the status, and 0 when it resolved none.
+func TestResponseFlags(t *testing.T) {
+	const tmpl = archive.FlagHTML | archive.FlagTemplate
+	s := newFake(
+		file{path: "page.html", body: "<zs-meta>x</zs-meta>", ctype: "text/html", flags: tmpl, mtime: mtime, variants: []archive.Encoding{archive.Gzip}},
+		file{path: "plain.html", body: "plain", ctype: "text/html", flags: archive.FlagHTML},
+		file{path: "app.3f9c1a2b.js", body: "x", ctype: "text/javascript", flags: archive.FlagHashedName},
+		file{path: "blob", body: "raw"},
+		file{path: "d/index.html", body: "<zs-meta>x</zs-meta>", ctype: "text/html", flags: tmpl},
+		file{path: "404.html", body: "<zs-meta>x</zs-meta>", ctype: "text/html", flags: tmpl},
+		file{path: ".zeroserve/secret.html", body: "s", ctype: "text/html", flags: tmpl},
+	)
+	noPage := newFake(file{path: "blob", body: "raw"})
+	tests := []struct {
+		name   string
+		site   *fakeSite
+		req    req
+		status int
+		flags  archive.Flags
+	}{
+		{"file", s, req{path: "/page.html"}, 200, tmpl},
+		{"file gzip", s, req{path: "/page.html", ae: "gzip"}, 200, tmpl},
+		{"file HEAD", s, req{method: "HEAD", path: "/page.html"}, 200, tmpl},
+		{"not modified", s, req{path: "/page.html", inm: `"id-page.html"`}, 304, tmpl},
+		{"precondition failed", s, req{path: "/page.html", im: `"other"`}, 412, tmpl},
+		{"range", s, req{path: "/page.html", rg: "bytes=0-1"}, 206, tmpl},
+		{"range not satisfiable", s, req{path: "/page.html", rg: "bytes=999-"}, 416, tmpl},
+		{"html, not a template", s, req{path: "/plain.html"}, 200, archive.FlagHTML},
+		{".html fallback", s, req{path: "/page"}, 200, tmpl},
+		{"hashed name", s, req{path: "/app.3f9c1a2b.js"}, 200, archive.FlagHashedName},
+		{"no flags", s, req{path: "/blob"}, 200, 0},
+		{"directory index", s, req{path: "/d/"}, 200, tmpl},
+		{"404.html", s, req{path: "/nope"}, 404, tmpl},
+		{"404.html for a hidden path", s, req{path: "/.zeroserve/secret.html"}, 404, tmpl},
+		{"bare 404", noPage, req{path: "/nope"}, 404, 0},
+		{"redirect to the directory", s, req{path: "/d"}, 308, 0},
+		{"bad path", s, req{path: "/../x"}, 400, 0},
+		{"method not allowed", s, req{method: "POST", path: "/page.html"}, 405, 0},
+		{"OPTIONS", s, req{method: "OPTIONS", path: "/page.html"}, 204, 0},
+	}
+	var resp Response
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(tt.site, Config{TryHTML: true})
+			// A previous response's flags must not leak into this one.
+			h.Serve(req{path: "/page.html"}.view(), &resp)
+			h.Serve(tt.req.view(), &resp)
+			if resp.Status != tt.status || resp.Flags != tt.flags {
+				t.Errorf("status %d flags %b, want %d %b", resp.Status, resp.Flags, tt.status, tt.flags)
+			}
+		})
+	}
+}
