@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 
+	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/server/script"
 	"zeroserve.dev/zeroserve/pkg/server/static"
 )
@@ -56,13 +57,12 @@ type exchange struct {
 	cx   *script.Context
 	head bool // the client's method is HEAD: no body whatever the chain did
 
-	sreq    static.Request
-	sresp   static.Response
-	fields  []static.Field // Fields when they are not sresp's
-	body    [1][]byte
-	tmpl    []byte // substituted template body
-	scratch []byte // template resolution
-	num     [20]byte
+	sreq   static.Request
+	sresp  static.Response
+	fields []static.Field // Fields when they are not sresp's
+	body   [1][]byte
+	tmpl   []byte // substituted template body
+	num    [20]byte
 }
 
 // begin starts a request on g (pinned by the caller) for the worker that
@@ -140,22 +140,23 @@ func (ex *exchange) serveStatic() {
 	sr := &ex.sreq
 	cx.Request.Static(sr)
 	isHead := string(sr.Method) == "HEAD"
-	tmpl := false
-	if cx.Meta.Len() > 0 && (isHead || string(sr.Method) == "GET") {
-		tmpl, ex.scratch = ex.gen.Site.isTemplate(sr, ex.scratch)
-	}
-	if tmpl {
-		// The page differs per request: whole, identity, unconditional.
-		sr.AcceptEncoding, sr.Range, sr.IfRange = nil, nil, nil
-		sr.IfMatch, sr.IfNoneMatch, sr.IfModifiedSince, sr.IfUnmodifiedSince = nil, nil, nil, nil
-	}
-	if isHead && (tmpl || !ex.head) {
-		// A template's length needs its body; a GET rewritten to HEAD
-		// still gets the body its client expects.
+	getOrHead := isHead || string(sr.Method) == "GET"
+	if isHead && !ex.head {
+		// A GET rewritten to HEAD still gets the body its client expects.
 		sr.Method = methodGET
 	}
-	ex.gen.Site.h.Serve(sr, &ex.sresp)
+	h := ex.gen.Site.h
 	resp := &ex.sresp
+	h.Serve(sr, resp)
+	// Static serving resolved the entry (file, index, .html fallback or
+	// 404.html) and reports its flags.
+	tmpl := getOrHead && cx.Meta.Len() > 0 && resp.Flags&archive.FlagTemplate != 0
+	if tmpl && wholeGET(sr) {
+		// The page differs per request: serve it again whole, identity,
+		// unconditional and with its body (a template's length needs it).
+		// The path is unchanged, so this resolves the same entry.
+		h.Serve(sr, resp)
+	}
 	ex.Status, ex.Body = resp.Status, resp.Body
 	ex.fields = ex.fields[:0]
 	if tmpl && len(resp.Body) == 1 && (resp.Status == 200 || resp.Status == 404) {
@@ -179,6 +180,18 @@ func (ex *exchange) serveStatic() {
 	if ex.head {
 		ex.Body = nil
 	}
+}
+
+// wholeGET turns sr into an unconditional, identity, whole-body GET and
+// reports whether that changed it.
+func wholeGET(sr *static.Request) bool {
+	changed := sr.AcceptEncoding != nil || sr.Range != nil || sr.IfRange != nil ||
+		sr.IfMatch != nil || sr.IfNoneMatch != nil || sr.IfModifiedSince != nil || sr.IfUnmodifiedSince != nil ||
+		string(sr.Method) != "GET"
+	sr.AcceptEncoding, sr.Range, sr.IfRange = nil, nil, nil
+	sr.IfMatch, sr.IfNoneMatch, sr.IfModifiedSince, sr.IfUnmodifiedSince = nil, nil, nil, nil
+	sr.Method = methodGET
+	return changed
 }
 
 // scriptResponse sends the response a script set (or the runner's 500/503).

@@ -9,9 +9,8 @@ import (
 // Site answers requests from one open archive through static serving. It
 // is immutable and shared by every worker.
 type Site struct {
-	r    *archive.Reader
-	h    *static.Handler
-	opts siteOptions
+	r *archive.Reader
+	h *static.Handler
 }
 
 // siteOptions configure static serving.
@@ -24,7 +23,7 @@ func newSite(r *archive.Reader, opts siteOptions) *Site {
 	if opts.index == "" {
 		opts.index = DefaultIndex
 	}
-	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML}), opts: opts}
+	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML})}
 }
 
 // Archive returns the site's archive.
@@ -52,48 +51,3 @@ func staticFromHTTP1(req *http1.Request, sr *static.Request) {
 }
 
 var emptyPath = []byte{}
-
-// isTemplate reports whether static serving of a GET for sr would answer
-// with a template entry (archive.FlagTemplate): the file itself, the
-// directory index, the PATH.html fallback or the site's 404.html. It
-// mirrors the resolution of static.Handler.Serve; scratch is a reusable
-// buffer, returned grown.
-func (s *Site) isTemplate(sr *static.Request, scratch []byte) (bool, []byte) {
-	p, err := static.NormalizePath(scratch[:0], sr.Path)
-	if err != nil {
-		return false, p
-	}
-	n := len(p)
-	key := p[1:n]
-	lookup := func(suffix string) (archive.Entry, bool) {
-		p = append(p[:n], suffix...)
-		return s.r.Lookup(str(p[1:]))
-	}
-	var e archive.Entry
-	ok := false
-	switch {
-	case hiddenKey(key):
-	case len(key) == 0 || key[len(key)-1] == '/':
-		e, ok = lookup(s.opts.index)
-	default:
-		if e, ok = lookup(""); ok {
-			break
-		}
-		if _, dir := lookup("/" + s.opts.index); dir {
-			return false, p // 308 to the directory
-		}
-		if s.opts.tryHTML {
-			e, ok = lookup(".html")
-		}
-	}
-	if !ok {
-		e, ok = s.r.Lookup("404.html")
-	}
-	return ok && e.Flags&archive.FlagTemplate != 0, p
-}
-
-// hiddenKey reports whether an archive key is under .zeroserve/.
-func hiddenKey(key []byte) bool {
-	const dir = ".zeroserve"
-	return len(key) >= len(dir) && string(key[:len(dir)]) == dir && (len(key) == len(dir) || key[len(dir)] == '/')
-}
