@@ -65,8 +65,9 @@ func BaseConfig(minVersion uint16, nextProtos []string, getCert func(*tls.Client
 // tls.Config and with it the session ticket keys, so keep one Config across
 // reloads (certificates change through GetCertificate, not here).
 type Config struct {
-	base *tls.Config
-	opts Options
+	base  *tls.Config
+	opts  Options
+	pools pools // buffers borrowed by busy connections (bufs.go)
 }
 
 // NewConfig checks base and takes it over: base must not be modified
@@ -111,7 +112,9 @@ func NewConfig(base *tls.Config, opts Options) (*Config, error) {
 	// it (golang/go#60506): otherwise every clone makes its own keys and
 	// no ticket is ever accepted by another connection.
 	base.DecryptTicket(nil, tls.ConnectionState{})
-	return &Config{base: base, opts: opts}, nil
+	c := &Config{base: base, opts: opts}
+	c.pools.init(&c.opts)
+	return c, nil
 }
 
 func isECDHEAEAD(id uint16) bool {

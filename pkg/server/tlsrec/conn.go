@@ -60,17 +60,19 @@ type Conn struct {
 	useless   int // consecutive records that carried no application data
 	wantKU    bool
 	tickets   int
-	rbuf      []byte // TLS 1.2 read buffer
-	plain     []byte // plaintext the inner connection has not consumed
-	peerClose bool   // close_notify received
-	sentClose bool   // close_notify (or a fatal alert) queued
-	abort     bool   // drop all output and close now
+	plain     []byte  // plaintext the inner connection has not consumed
+	pbox      *[]byte // plain's pool box (bufs.go)
+	peerClose bool    // close_notify received
+	sentClose bool    // close_notify (or a fatal alert) queued
+	abort     bool    // drop all output and close now
 	draining  bool
 	err       error // why the connection ends; nil for orderly
 
 	// Output.
 	wbuf    []byte // sealed records; wbuf[wsent:] not yet sent
 	wsent   int
+	wbox    *[]byte  // wbuf's pool box, nil when not pooled (bufs.go)
+	wpool   *bufPool // where wbox goes back
 	batches []batch
 	bi      int
 	iov     [][]byte
@@ -174,7 +176,6 @@ func (c *Conn) finishHandshake() {
 	if c.state.Version == tls.VersionTLS12 {
 		c.pipe.setNonblock()
 		c.phase = phTLS12
-		c.rbuf = make([]byte, maxPlaintext)
 	} else if err := c.setup13(); err != nil {
 		c.fail(err, true)
 		return
@@ -192,6 +193,7 @@ func (c *Conn) finishHandshake() {
 		return
 	}
 	left := c.pipe.leftover()
+	c.pipe.release() // the handshake's buffers are not needed any more
 	for len(left) > 0 && c.err == nil {
 		_, rec, rest, ok, err := Record(left, maxCiphertext)
 		if err != nil {
@@ -385,7 +387,7 @@ func (c *Conn) handleAlert(pt []byte) {
 		// The peer sends nothing more; finish what the inner connection
 		// has in flight, then answer with our close_notify (§6.1).
 		c.peerClose = true
-		c.plain = c.plain[:0]
+		c.releasePlain()
 		c.inner.Drain()
 	case AlertUserCanceled:
 		// Followed by close_notify (§6.1); counted as useless.
@@ -455,10 +457,7 @@ func (c *Conn) deliver(pt []byte) {
 		c.fail(errors.New("tlsrec: inner connection left too much input unconsumed"), true)
 		return
 	}
-	if c.plain == nil {
-		c.plain = make([]byte, 0, c.cfg.opts.MaxBuffered)
-	}
-	c.plain = append(c.plain, pt...)
+	c.stagePlain(pt)
 	c.deliverPlain()
 }
 
@@ -483,6 +482,9 @@ func (c *Conn) deliverPlain() {
 	}
 	n := c.push(c.plain)
 	c.plain = c.plain[:copy(c.plain, c.plain[n:])]
+	if len(c.plain) == 0 {
+		c.releasePlain()
+	}
 }
 
 // sendKeyUpdate seals a KeyUpdate under the current key and switches to
@@ -493,7 +495,7 @@ func (c *Conn) sendKeyUpdate(requestPeer bool) error {
 		msg[4] = 1
 	}
 	var err error
-	c.wbuf = growCap(c.wbuf, maxSealedChunk)
+	c.wbuf = growCap(c.wbuf, headerLen+len(msg)+maxOverhead)
 	if c.wbuf, err = c.out.seal(c.wbuf, TypeHandshake, msg[:]); err != nil {
 		return err
 	}
@@ -522,7 +524,7 @@ func (c *Conn) fail(err error, alert bool) {
 	}
 	c.err = err
 	c.sentClose = true
-	c.plain = c.plain[:0]
+	c.releasePlain()
 	var a Alert
 	if alert && errors.As(err, &a) {
 		c.sendAlert(a)
@@ -549,6 +551,9 @@ func (c *Conn) Pending(iov [][]byte) [][]byte {
 		case phTLS12:
 			c.fill12()
 		}
+		if len(c.wbuf) == 0 {
+			c.releaseOut() // nothing to send: hold no buffer while idle
+		}
 	}
 	if c.wsent < len(c.wbuf) {
 		iov = append(iov, c.wbuf[c.wsent:])
@@ -567,13 +572,25 @@ func (c *Conn) fill13() {
 		}
 	}
 	c.iov = c.inner.Pending(c.iov[:0])
+	total := 0
+	for _, seg := range c.iov {
+		total += len(seg)
+	}
+	left := min(total, c.cfg.opts.RecordsPerFlush*maxPlaintext) // not yet sealed
+	all := left == total
+	if left > 0 {
+		recs := (left + maxPlaintext - 1) / maxPlaintext
+		c.reserve(left + recs*(headerLen+maxOverhead) + closeRoom)
+	}
 	si, off := 0, 0
-	for n := 0; n < c.cfg.opts.RecordsPerFlush && si < len(c.iov); n++ {
-		c.wbuf = growCap(c.wbuf, maxSealedChunk)
+	for left > 0 {
+		room := min(left, maxPlaintext)
+		left -= room
+		c.wbuf = growCap(c.wbuf, headerLen+room+maxOverhead)
 		start := len(c.wbuf)
 		c.wbuf = append(c.wbuf, 0, 0, 0, 0, 0)
-		room := maxPlaintext
-		for room > 0 && si < len(c.iov) {
+		b := batch{pt: room}
+		for room > 0 {
 			seg := c.iov[si][off:]
 			k := min(len(seg), room)
 			c.wbuf = append(c.wbuf, seg[:k]...)
@@ -588,10 +605,11 @@ func (c *Conn) fill13() {
 			c.fail(err, false)
 			return
 		}
-		c.batches = append(c.batches, batch{len(c.wbuf), maxPlaintext - room})
+		b.ctEnd = len(c.wbuf)
+		c.batches = append(c.batches, b)
 	}
 	clear(c.iov)
-	if si == len(c.iov) && !c.sentClose && c.inner.Status().Close {
+	if all && !c.sentClose && c.inner.Status().Close {
 		c.sentClose = true
 		c.sendAlert(AlertCloseNotify)
 	}
@@ -605,6 +623,9 @@ func (c *Conn) Written(n int) {
 			c.inner.Written(c.batches[c.bi].pt)
 		}
 		c.bi++
+	}
+	if c.wsent == len(c.wbuf) {
+		c.releaseOut() // all sent: the buffer goes back until the next flush
 	}
 	if c.inner != nil && c.err == nil {
 		c.deliverPlain()
@@ -663,6 +684,8 @@ func (c *Conn) Drain() {
 // still runs and closes the inner connection.
 func (c *Conn) Close(err error) {
 	c.pipe.Close()
+	c.releaseOut() // the transport calls Close with no send in flight
+	c.releasePlain()
 	if c.inner != nil {
 		if err == nil {
 			err = c.err

@@ -32,9 +32,11 @@
 //     presented again followed by newer plaintext. Pending collects the
 //     inner Pending iovecs and seals them into as few records as possible
 //     (up to 16 KiB plaintext each, Options.RecordsPerFlush records per
-//     flush) into a per-connection output buffer. Written maps sent
-//     ciphertext back: the inner connection is told its bytes were written
-//     when the record carrying them has gone out.
+//     flush) into an output buffer. Written maps sent ciphertext back: the
+//     inner connection is told its bytes were written when the record
+//     carrying them has gone out. Output and staging buffers are borrowed
+//     from per-Config pools only while they hold bytes (bufs.go): an idle
+//     connection keeps none.
 //  3. TLS 1.2 (only when MinVersion allows it, ECDHE+AEAD suites only): the
 //     tls.Conn keeps the record layer; the pipe becomes non-blocking and the
 //     loop calls Read/Write on it (tls12.go). Slower; for old clients.

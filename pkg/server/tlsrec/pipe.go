@@ -111,7 +111,7 @@ func (p *pipe) Read(b []byte) (int, error) {
 	} else {
 		n = p.gatedCopy(b)
 	}
-	p.in = p.in[:copy(p.in, p.in[n:])]
+	p.in = shrink(p.in[:copy(p.in, p.in[n:])])
 	wake := p.full && len(p.in) < p.limit/2
 	if wake {
 		p.full = false
@@ -187,9 +187,26 @@ func (p *pipe) trackRecords(b []byte) {
 func (p *pipe) take(dst []byte) []byte {
 	p.mu.Lock()
 	dst = append(dst, p.out...)
-	p.out = p.out[:0]
+	p.out = shrink(p.out[:0])
 	p.mu.Unlock()
 	return dst
+}
+
+// shrink drops an empty buffer that grew beyond smallOut, so that an idle
+// connection does not keep what its largest flush needed.
+func shrink(b []byte) []byte {
+	if len(b) == 0 && cap(b) > smallOut {
+		return nil
+	}
+	return b
+}
+
+// release drops the buffers of the handshake once our record layer took
+// over (TLS 1.3): the pipe is not read or written any more.
+func (p *pipe) release() {
+	p.mu.Lock()
+	p.in, p.out, p.wrec, p.lastRec = nil, nil, nil, nil
+	p.mu.Unlock()
 }
 
 // leftover returns (and removes) the input crypto/tls has not read.

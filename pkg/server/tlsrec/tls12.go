@@ -23,10 +23,13 @@ func (c *Conn) recv12(p []byte) int {
 
 // read12 reads plaintext from tls.Conn while the inner connection takes it.
 func (c *Conn) read12() {
+	box := c.cfg.pools.read.get()
+	rbuf := (*box)[:maxPlaintext]
+	defer c.cfg.pools.read.put(box, rbuf)
 	for c.err == nil && !c.peerClose && !c.inner.Status().PauseRead {
-		n, err := c.tc.Read(c.rbuf)
+		n, err := c.tc.Read(rbuf)
 		if n > 0 {
-			c.deliver(c.rbuf[:n])
+			c.deliver(rbuf[:n])
 		}
 		switch {
 		case err == nil:
@@ -35,7 +38,7 @@ func (c *Conn) read12() {
 		case errors.Is(err, io.EOF):
 			// close_notify received.
 			c.peerClose = true
-			c.plain = c.plain[:0]
+			c.releasePlain()
 			c.inner.Drain()
 			return
 		default:
