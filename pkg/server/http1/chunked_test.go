@@ -189,13 +189,26 @@ func FuzzChunked(f *testing.F) {
 	f.Add([]byte("ffffffffffffffff\r\n"), uint8(1))
 	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
 		body, used, err := decodeAll(in, int(step)+1, 1<<16)
-		if used > len(in) || len(body) > used {
+		if used > len(in) || len(body) > used || len(body) > 1<<16 {
 			t.Fatalf("used %d body %d len %d", used, len(body), len(in))
 		}
 		// Splitting the input differently never changes the outcome.
 		body2, used2, err2 := decodeAll(in, len(in)+1, 1<<16)
 		if err != err2 || (err == nil && (used != used2 || !bytes.Equal(body, body2))) {
 			t.Fatalf("split-dependent: %v/%v %d/%d", err, err2, used, used2)
+		}
+		if err != nil {
+			return
+		}
+		// An accepted body, re-encoded canonically, decodes to the same bytes
+		// and is consumed exactly.
+		canon := []byte("0\r\n\r\n")
+		if len(body) > 0 {
+			canon = fmt.Appendf(nil, "%x\r\n%s\r\n0\r\n\r\n", len(body), body)
+		}
+		body3, used3, err3 := decodeAll(canon, int(step)+1, 1<<16)
+		if err3 != nil || used3 != len(canon) || !bytes.Equal(body3, body) {
+			t.Fatalf("canonical %q: %d %v", canon, used3, err3)
 		}
 	})
 }
