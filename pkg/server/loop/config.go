@@ -33,8 +33,13 @@ type Config struct {
 	// fd:N). Start duplicates them; every worker runs a multishot accept on
 	// the same socket. The caller keeps ownership of the Files.
 	Files []*os.File
-	// Factory creates the protocol side of each connection.
+	// Factory creates the protocol side of each connection accepted on
+	// Addrs and Files.
 	Factory transport.Factory
+	// Listeners are more listeners, each with the Factory of its
+	// connections (plain HTTP and TLS listeners on the same loops). Every
+	// worker accepts on every listener; they come after Addrs and Files.
+	Listeners []Listener
 
 	// MaxConns is the connection limit per worker (default 16384); over it,
 	// new connections are closed at once.
@@ -65,6 +70,52 @@ type Config struct {
 
 	// now replaces the loop's monotonic clock in tests.
 	now func() time.Duration
+}
+
+// Listener is one listening address or socket and what its connections
+// speak. Exactly one of Addr and File is set.
+type Listener struct {
+	// Addr is a TCP address: each worker gets its own SO_REUSEPORT socket
+	// (with port 0 the first socket picks the port and the others share
+	// it).
+	Addr string
+	// File is a pre-opened listening socket: Start duplicates it and every
+	// worker runs a multishot accept on the same socket. The caller keeps
+	// ownership.
+	File *os.File
+	// Factory creates the protocol side of its connections (default
+	// Config.Factory).
+	Factory transport.Factory
+}
+
+// listeners returns every listener in Addrs order: Config.Addrs, then
+// Config.Files, then Config.Listeners, each with its Factory.
+func (c *Config) listeners() ([]Listener, error) {
+	var ls []Listener
+	for _, a := range c.Addrs {
+		ls = append(ls, Listener{Addr: a, Factory: c.Factory})
+	}
+	for _, f := range c.Files {
+		ls = append(ls, Listener{File: f, Factory: c.Factory})
+	}
+	for _, l := range c.Listeners {
+		if l.Factory == nil {
+			l.Factory = c.Factory
+		}
+		ls = append(ls, l)
+	}
+	if len(ls) == 0 {
+		return nil, errors.New("loop: no listeners")
+	}
+	for _, l := range ls {
+		switch {
+		case l.Factory == nil:
+			return nil, errors.New("loop: no Factory")
+		case (l.Addr == "") == (l.File == nil):
+			return nil, errors.New("loop: a Listener needs exactly one of Addr and File")
+		}
+	}
+	return ls, nil
 }
 
 // Holder is implemented by the Waker the loop hands to each Conn. A Conn

@@ -3,8 +3,10 @@
 // listening sockets and every connection it accepted.
 //
 // Start creates the listeners (one SO_REUSEPORT socket per worker and
-// address, or pre-opened listener fds shared by all workers), sets up each
-// worker's ring on its own thread and starts serving; Drain stops accepting,
+// address, or pre-opened listener fds shared by all workers; each listener
+// with its own transport.Factory, so plain and TLS listeners share the
+// same loops), sets up each worker's ring on its own thread and starts
+// serving; Drain stops accepting,
 // asks every connection to finish (transport.Conn.Drain), waits for them
 // until a deadline and then closes what is left; Run wraps both around a
 // context.

@@ -31,6 +31,7 @@ type lineProto struct {
 	onNew   func(*lineConn) // runs on the loop
 	partial chan struct{}   // if set, told when a Recv leaves a partial line
 	wrote   chan struct{}   // if set, told after each Written
+	resumed func()          // if set, runs on the loop in Resume
 }
 
 func notify(ch chan struct{}) {
@@ -163,6 +164,9 @@ func (c *lineConn) Timeout() {
 
 func (c *lineConn) Resume() {
 	c.Resumes.Add(1)
+	if c.p.resumed != nil {
+		c.p.resumed()
+	}
 	if c.held {
 		c.held = false
 		c.back = append(c.back, "RESUMED\n"...)
@@ -589,6 +593,8 @@ func TestStartErrors(t *testing.T) {
 		{"no listeners", Config{Factory: p.factory}, "no listeners"},
 		{"bad address", Config{Addrs: []string{"256.1.1.1:80"}, Factory: p.factory}, "listen"},
 		{"not a listener", Config{Files: []*os.File{os.Stdin}, Factory: p.factory}, "listener"},
+		{"empty Listener", Config{Factory: p.factory, Listeners: []Listener{{}}}, "exactly one of Addr and File"},
+		{"Listener without Factory", Config{Listeners: []Listener{{Addr: "127.0.0.1:0"}}}, "no Factory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package loop
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"runtime"
@@ -30,17 +29,15 @@ type Server struct {
 // Start opens the listeners, sets up one ring per worker on the worker's own
 // locked OS thread and starts serving. On error nothing is left open.
 func Start(cfg Config) (*Server, error) {
-	if cfg.Factory == nil {
-		return nil, errors.New("loop: no Factory")
-	}
-	if len(cfg.Addrs) == 0 && len(cfg.Files) == 0 {
-		return nil, errors.New("loop: no listeners")
+	specs, err := cfg.listeners()
+	if err != nil {
+		return nil, err
 	}
 	if err := Supported(); err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg.withDefaults(), done: make(chan struct{})}
-	lns, err := s.openListeners()
+	lns, err := s.openListeners(specs)
 	if err != nil {
 		s.closeFds(lns)
 		return nil, err
@@ -76,38 +73,39 @@ func Start(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// openListeners returns, per worker, the listening fds it accepts on and
-// whether it owns them.
-func (s *Server) openListeners() ([][]listener, error) {
+// openListeners returns, per worker, the listening fds it accepts on (one
+// per spec, in order), whether it owns them and their Factory.
+func (s *Server) openListeners(specs []Listener) ([][]listener, error) {
 	lns := make([][]listener, s.cfg.Workers)
-	for _, a := range s.cfg.Addrs {
-		ta, err := net.ResolveTCPAddr("tcp", a)
+	for _, l := range specs {
+		if l.File != nil {
+			fd, err := dupListener(l.File)
+			if err != nil {
+				return lns, err
+			}
+			s.shared = append(s.shared, fd)
+			s.addrs = append(s.addrs, net.TCPAddrFromAddrPort(localAddr(fd)))
+			for i := range lns {
+				lns[i] = append(lns[i], listener{fd: fd, factory: l.Factory})
+			}
+			continue
+		}
+		ta, err := net.ResolveTCPAddr("tcp", l.Addr)
 		if err != nil {
-			return lns, fmt.Errorf("listen %s: %w", a, err)
+			return lns, fmt.Errorf("listen %s: %w", l.Addr, err)
 		}
 		port := 0
 		for i := range lns {
 			fd, err := listenReusePort(ta, port, s.cfg.Backlog)
 			if err != nil {
-				return lns, fmt.Errorf("listen %s: %w", a, err)
+				return lns, fmt.Errorf("listen %s: %w", l.Addr, err)
 			}
-			lns[i] = append(lns[i], listener{fd: fd, own: true})
+			lns[i] = append(lns[i], listener{fd: fd, own: true, factory: l.Factory})
 			if i == 0 {
 				ap := localAddr(fd)
 				port = int(ap.Port())
 				s.addrs = append(s.addrs, net.TCPAddrFromAddrPort(ap))
 			}
-		}
-	}
-	for _, f := range s.cfg.Files {
-		fd, err := dupListener(f)
-		if err != nil {
-			return lns, err
-		}
-		s.shared = append(s.shared, fd)
-		s.addrs = append(s.addrs, net.TCPAddrFromAddrPort(localAddr(fd)))
-		for i := range lns {
-			lns[i] = append(lns[i], listener{fd: fd})
 		}
 	}
 	return lns, nil
@@ -127,8 +125,9 @@ func (s *Server) closeFds(lns [][]listener) {
 	s.shared = nil
 }
 
-// Addrs returns the bound address of each listener: Config.Addrs in order
-// (with the port chosen for port 0), then Config.Files.
+// Addrs returns the bound address of each listener (with the port chosen
+// for port 0): Config.Addrs in order, then Config.Files, then
+// Config.Listeners.
 func (s *Server) Addrs() []net.Addr { return s.addrs }
 
 // Workers returns the number of workers.

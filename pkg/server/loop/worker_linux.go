@@ -32,9 +32,10 @@ const (
 )
 
 type listener struct {
-	fd    int
-	own   bool // created by Start: closed by the worker on exit
-	armed bool // multishot accept outstanding
+	fd      int
+	own     bool // created by Start: closed by the worker on exit
+	armed   bool // multishot accept outstanding
+	factory transport.Factory
 }
 
 // conn is one slot of the connection table. Slots are allocated once and
@@ -73,6 +74,7 @@ type worker struct {
 
 	cqes    [cqeBatch]uring.CQE
 	pend    [][]byte
+	inFree  [][]byte // empty staging buffers for reuse (getIn, putIn)
 	expired []int32
 	wakeBuf []uint64
 
@@ -337,13 +339,13 @@ func (w *worker) onAccept(i int, cqe *uring.CQE) {
 		w.sqe().PrepClose(fd, pack(opClose, 0, 0))
 		return
 	}
-	w.open(fd)
+	w.open(fd, w.lns[i].factory)
 }
 
-func (w *worker) open(fd int) {
+func (w *worker) open(fd int, factory transport.Factory) {
 	slot := w.alloc()
 	c := w.conns[slot]
-	c.fd, c.flags, c.err, c.in, c.asked = fd, 0, nil, c.in[:0], 0
+	c.fd, c.flags, c.err, c.asked = fd, 0, nil, 0
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	info := transport.Info{
 		Local:  localAddr(fd),
@@ -351,7 +353,7 @@ func (w *worker) open(fd int) {
 		Worker: w.id,
 		Waker:  &waker{w: w, key: pack(opNone, c.gen, slot)},
 	}
-	c.c = w.cfg.Factory(info)
+	c.c = factory(info)
 	w.live++
 	w.stats.accepted.Add(1)
 	w.armRecv(slot, c)
@@ -410,14 +412,14 @@ func (w *worker) onRecv(slot uint32, c *conn, cqe *uring.CQE, bid uint16, hasBuf
 // earlier bytes are still unconsumed or input is paused.
 func (w *worker) deliver(slot uint32, c *conn, p []byte) {
 	if c.flags&fPaused != 0 || len(c.in) > 0 {
-		c.in = append(c.in, p...)
+		w.stage(c, p)
 		if c.flags&fPaused == 0 {
 			w.present(slot, c)
 		}
 	} else {
 		n := clamp(c.c.Recv(p), len(p))
 		if n < len(p) {
-			c.in = append(c.in[:0], p[n:]...)
+			w.stage(c, p[n:])
 		}
 	}
 	if len(c.in) > w.cfg.MaxInput {
@@ -429,6 +431,37 @@ func (w *worker) deliver(slot uint32, c *conn, p []byte) {
 func (w *worker) present(slot uint32, c *conn) {
 	n := clamp(c.c.Recv(c.in), len(c.in))
 	c.in = c.in[:copy(c.in, c.in[n:])]
+	if len(c.in) == 0 {
+		w.putIn(c)
+	}
+}
+
+// Staging buffers are taken from the worker's free list when a connection
+// leaves input unconsumed and go back as soon as they are empty, so idle
+// connections hold none; the list keeps at most maxInFree buffers of at
+// most 4 × RecvBufSize.
+const maxInFree = 64
+
+// stage appends p to the connection's staging buffer.
+func (w *worker) stage(c *conn, p []byte) {
+	if c.in == nil {
+		if n := len(w.inFree); n > 0 {
+			c.in = w.inFree[n-1]
+			w.inFree[n-1] = nil
+			w.inFree = w.inFree[:n-1]
+		} else {
+			c.in = make([]byte, 0, max(w.cfg.RecvBufSize, len(p)))
+		}
+	}
+	c.in = append(c.in, p...)
+}
+
+// putIn takes the connection's (empty) staging buffer back.
+func (w *worker) putIn(c *conn) {
+	if c.in != nil && cap(c.in) <= 4*w.cfg.RecvBufSize && len(w.inFree) < maxInFree {
+		w.inFree = append(w.inFree, c.in[:0])
+	}
+	c.in = nil
 }
 
 func clamp(n, limit int) int { return min(max(n, 0), limit) }
@@ -578,9 +611,8 @@ func (w *worker) finish(slot uint32, c *conn, direct bool) {
 	c.gen = (c.gen + 1) & genMask
 	c.msg = unix.Msghdr{}
 	clear(c.iov[:])
-	if cap(c.in) > 4*w.cfg.RecvBufSize {
-		c.in = nil // do not keep a large staging buffer around
-	}
+	c.in = c.in[:0]
+	w.putIn(c)
 	w.wheel.stop(int32(slot))
 	w.free = append(w.free, slot)
 	w.live--
