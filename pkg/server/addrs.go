@@ -21,17 +21,12 @@ func (b *boundAddrs) wait() chan struct{} {
 	return b.ready
 }
 
-// set records the addresses of the started transports (runs[i] serves
-// groups[i]) and closes the ready channel.
-func (b *boundAddrs) set(groups []listenGroup, runs multiRun) {
+// set records the bound addresses and their URLs and closes the ready
+// channel.
+func (b *boundAddrs) set(addrs []net.Addr, urls []string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for i, r := range runs {
-		for _, a := range r.addrs() {
-			b.addrs = append(b.addrs, a)
-			b.urls = append(b.urls, groups[i].url(a))
-		}
-	}
+	b.addrs, b.urls = addrs, urls
 	close(b.wait())
 }
 

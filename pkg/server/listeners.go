@@ -1,16 +1,14 @@
 package server
 
 import (
-	"errors"
 	"net"
-	"sync"
-	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
 
-// listenGroup is a set of listeners served by one transport instance with
-// one kind of connection: plain (HTTP/1.1, h2c) or TLS.
+// listenGroup is a set of listeners with one kind of connection: plain
+// (HTTP/1.1, h2c) or TLS. All groups are served by one transport instance
+// (the same loops, worker indexes 0..Workers-1).
 type listenGroup struct {
 	ls      listenSpec
 	factory transport.Factory
@@ -26,9 +24,7 @@ func (g *listenGroup) url(a net.Addr) string {
 }
 
 // listenGroups resolves Config.Addrs and Config.TLSAddrs. The plain group
-// comes first (its startup lines too). Each group runs its own transport
-// (own loops), so the TLS group's worker indexes are shifted past the plain
-// ones: a script runner slot then belongs to exactly one loop.
+// comes first (its startup lines too).
 func (s *Server) listenGroups() (groups []listenGroup, err error) {
 	cfg := s.cfg
 	defer func() {
@@ -64,12 +60,7 @@ func (s *Server) listenGroups() (groups []listenGroup, err error) {
 		if err != nil {
 			return groups, err
 		}
-		inner := s.tls.cfg.Factory(s.afterHandshake)
-		off := cfg.Workers
-		f := func(info transport.Info) transport.Conn {
-			info.Worker += off
-			return inner(info)
-		}
+		f := s.tls.cfg.Factory(s.afterHandshake)
 		protos := "; http/1.1"
 		if s.h2 != nil {
 			protos = "; h2, http/1.1"
@@ -79,28 +70,6 @@ func (s *Server) listenGroups() (groups []listenGroup, err error) {
 	return groups, nil
 }
 
-// multiRun is several started transports stopped together.
-type multiRun []running
-
-func (m multiRun) failed() <-chan struct{} {
-	ch := make(chan struct{})
-	var once sync.Once
-	for _, r := range m {
-		go func() {
-			<-r.failed()
-			once.Do(func() { close(ch) })
-		}()
-	}
-	return ch
-}
-
-// shutdown drains every transport at once, until deadline.
-func (m multiRun) shutdown(deadline time.Time) error {
-	errs := make([]error, len(m))
-	var wg sync.WaitGroup
-	for i, r := range m {
-		wg.Go(func() { errs[i] = r.shutdown(deadline) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
+// listeners is how many listeners the group has: its addresses, then its
+// inherited sockets (the order transports report their addresses in).
+func (g *listenGroup) listeners() int { return len(g.ls.addrs) + len(g.ls.files) }

@@ -161,8 +161,10 @@ type running interface {
 	shutdown(deadline time.Time) error
 }
 
-// starter starts a transport on ls with one Conn per connection from f.
-type starter func(ls listenSpec, f transport.Factory) (running, error)
+// starter starts one transport on the listeners of every group, with one
+// Conn per connection from the group's Factory; addrs lists the groups'
+// listeners in order.
+type starter func(groups []listenGroup) (running, error)
 
 // Server serves one archive at a time on its listeners.
 type Server struct {
@@ -176,7 +178,7 @@ type Server struct {
 	start  starter
 	trName string
 	shared bool // netpoll: runner slots are locked
-	slots  int  // script runner slots: Workers per transport group
+	slots  int  // script runner slots: one per worker index
 
 	tls *tlsState     // nil without TLSAddrs
 	h2  *http2.Config // nil when HTTP/2 is off
@@ -190,12 +192,7 @@ func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	s := &Server{cfg: cfg}
 	s.opts = newConnOptions(&cfg)
-	s.slots = cfg.Workers
-	if len(cfg.TLSAddrs) > 0 {
-		// The TLS listeners run on their own loops, whose worker indexes
-		// follow the plain ones (see Serve).
-		s.slots = 2 * cfg.Workers
-	}
+	s.slots = cfg.Workers // all listeners share the workers (Serve)
 	if !cfg.DisableHTTP2 {
 		s.h2 = s.http2Config()
 	}
@@ -314,31 +311,36 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var runs multiRun
-	for _, gr := range groups {
-		r, err := s.start(gr.ls, gr.factory)
-		gr.ls.close() // the transport holds its own descriptors
-		if err != nil {
-			for _, g := range groups {
-				g.ls.close()
+	// One transport for every group: each worker serves all listeners.
+	run, err := s.start(groups)
+	for _, g := range groups {
+		g.ls.close() // the transport holds its own descriptors
+	}
+	if err != nil {
+		return err
+	}
+	addrs := run.addrs()
+	urls := make([]string, 0, len(addrs))
+	i := 0
+	for _, g := range groups {
+		for range g.listeners() {
+			if i < len(addrs) {
+				u := g.url(addrs[i])
+				urls = append(urls, u)
+				cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s%s)", u, cfg.Workers, s.trName, g.protos))
 			}
-			runs.shutdown(time.Now())
-			return err
-		}
-		runs = append(runs, r)
-		for _, a := range r.addrs() {
-			cfg.Log.Info(fmt.Sprintf("listening on %s (%d workers, %s%s)", gr.url(a), cfg.Workers, s.trName, gr.protos))
+			i++
 		}
 	}
-	s.bound.set(groups, runs) // Addrs, Ready
+	s.bound.set(addrs, urls) // Addrs, Ready
 	failed := false
 	select {
 	case <-ctx.Done():
-	case <-runs.failed():
+	case <-run.failed():
 		failed = true
 	}
 	cfg.Log.Info("draining", "timeout", cfg.DrainTimeout)
-	err = runs.shutdown(time.Now().Add(cfg.DrainTimeout))
+	err = run.shutdown(time.Now().Add(cfg.DrainTimeout))
 	switch {
 	case failed:
 		return fmt.Errorf("transport %s stopped: %w", s.trName, err)
@@ -378,19 +380,31 @@ type netpollRun struct {
 	err  error
 }
 
-func (s *Server) startNetpoll(ls listenSpec, f transport.Factory) (running, error) {
-	lns, err := ls.listen()
-	if err != nil {
-		return nil, err
+// startNetpoll serves every group's listeners on one netpoll.Transport
+// (worker indexes 0..Workers-1, shared by goroutines: see Server.shared).
+func (s *Server) startNetpoll(groups []listenGroup) (running, error) {
+	var lns []net.Listener
+	var fs []transport.Factory
+	for _, g := range groups {
+		l, err := g.ls.listen()
+		if err != nil {
+			for _, ln := range lns {
+				ln.Close()
+			}
+			return nil, err
+		}
+		for _, ln := range l {
+			lns, fs = append(lns, ln), append(fs, g.factory)
+		}
 	}
 	r := &netpollRun{
 		tr:   netpoll.New(netpoll.Options{Workers: s.cfg.Workers}),
 		lns:  lns,
 		fail: make(chan struct{}),
 	}
-	for _, ln := range lns {
+	for i, ln := range lns {
 		go func() {
-			if err := r.tr.Serve(ln, f); !errors.Is(err, netpoll.ErrClosed) {
+			if err := r.tr.Serve(ln, fs[i]); !errors.Is(err, netpoll.ErrClosed) {
 				r.once.Do(func() { r.err = err; close(r.fail) })
 			}
 		}()

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/loop"
-	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
 
 const uringName = loop.Name
@@ -18,13 +17,22 @@ func uringSupported() error { return loop.Supported() }
 // uringRun adapts loop.Server to running.
 type uringRun struct{ srv *loop.Server }
 
-func (s *Server) startUring(ls listenSpec, f transport.Factory) (running, error) {
+// startUring runs every group's listeners on one set of loops: each
+// worker accepts on all of them.
+func (s *Server) startUring(groups []listenGroup) (running, error) {
 	log := s.cfg.Log
+	var lns []loop.Listener
+	for _, g := range groups {
+		for _, a := range g.ls.addrs {
+			lns = append(lns, loop.Listener{Addr: a, Factory: g.factory})
+		}
+		for _, f := range g.ls.files {
+			lns = append(lns, loop.Listener{File: f, Factory: g.factory})
+		}
+	}
 	srv, err := loop.Start(loop.Config{
 		Workers:      s.cfg.Workers,
-		Addrs:        ls.addrs,
-		Files:        ls.files,
-		Factory:      f,
+		Listeners:    lns,
 		MaxInput:     max(1<<20, 2*s.opts.lim.MaxHead()),
 		DrainTimeout: s.cfg.DrainTimeout,
 		Logf:         func(format string, args ...any) { log.Warn("io_uring: " + fmt.Sprintf(format, args...)) },
