@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"zeroserve.dev/zeroserve/internal/testutil/cdp"
 )
 
@@ -36,7 +38,7 @@ func evalPoll(t *testing.T, p *cdp.Page, what, expr, want string) {
 // a build is broken (on a page opened then too).
 func TestDevBrowser(t *testing.T) {
 	if _, err := os.Stat(cdp.DefaultPath); err != nil {
-		t.Skipf("no Chromium at %s (Debian package chromium)", cdp.DefaultPath)
+		testutil.Missing(t, "no Chromium at "+cdp.DefaultPath+" (Debian package chromium)")
 	}
 	dir := devSite(t, false)
 	d := startDev(t, dir, "--transport", "netpoll")

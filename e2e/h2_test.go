@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"golang.org/x/net/http2"
 )
 
@@ -29,10 +31,7 @@ var h2specSummary = regexp.MustCompile(`(\d+) tests, (\d+) passed, (\d+) skipped
 //
 //	go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible
 func TestH2Spec(t *testing.T) {
-	bin, err := exec.LookPath("h2spec")
-	if err != nil {
-		t.Skip("h2spec not installed: go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible")
-	}
+	bin := testutil.Tool(t, "h2spec", "go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible")
 	forEachTransport(t, func(t *testing.T, tr string) {
 		dir := t.TempDir()
 		ca := newCA(t, dir)
@@ -80,9 +79,7 @@ func h2load(t *testing.T, url string, n int) {
 }
 
 func TestH2Load(t *testing.T) {
-	if _, err := exec.LookPath("h2load"); err != nil {
-		t.Skip("h2load not installed")
-	}
+	testutil.Tool(t, "h2load", "Debian package nghttp2-client")
 	forEachTransport(t, func(t *testing.T, tr string) {
 		dir := t.TempDir()
 		ca := newCA(t, dir)

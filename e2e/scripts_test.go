@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/scriptc"
 	"zeroserve.dev/zeroserve/sdk"
@@ -35,7 +37,7 @@ import (
 func needClang(t *testing.T) {
 	t.Helper()
 	if reason := clang19(); reason != "" {
-		t.Skip(reason + " (Debian package clang-19; CI installs it)")
+		testutil.Missing(t, reason+" (Debian package clang-19)")
 	}
 }
 

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 // transports lists the transports every e2e test runs on.
@@ -28,7 +30,7 @@ func forEachTransport(t *testing.T, f func(t *testing.T, transport string)) {
 		t.Run(tr, func(t *testing.T) {
 			if tr == "uring" {
 				if reason := uringUnavailable(); reason != "" {
-					t.Skip("io_uring unavailable: " + reason)
+					testutil.Missing(t, "io_uring unavailable: "+reason)
 				}
 			}
 			f(t, tr)

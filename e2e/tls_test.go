@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 // testCA is a throwaway certificate authority for one test.
@@ -298,9 +300,7 @@ func sClient(t *testing.T, stdin string, args ...string) string {
 }
 
 func TestTLSOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
+	testutil.Tool(t, "openssl", "Debian package openssl")
 	forEachTransport(t, func(t *testing.T, tr string) {
 		dir := t.TempDir()
 		ca := newCA(t, dir)
@@ -504,9 +504,7 @@ func TestTLSMisdirected(t *testing.T) {
 }
 
 func TestTLSWrk(t *testing.T) {
-	if _, err := exec.LookPath("wrk"); err != nil {
-		t.Skip("wrk not installed")
-	}
+	testutil.Tool(t, "wrk", "Debian package wrk")
 	forEachTransport(t, func(t *testing.T, tr string) {
 		dir := t.TempDir()
 		ca := newCA(t, dir)

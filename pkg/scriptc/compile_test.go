@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"zeroserve.dev/zeroserve/pkg/abi"
 )
 
@@ -18,7 +20,7 @@ func needClang(t *testing.T) *Compiler {
 	t.Helper()
 	p, err := exec.LookPath("clang-19")
 	if err != nil {
-		t.Skip("clang-19 not installed (Debian package clang-19); CI installs it")
+		testutil.Missing(t, "clang-19 not installed (Debian package clang-19)")
 	}
 	return &Compiler{Clang: p}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"zeroserve.dev/zeroserve/pkg/abi"
 )
 
@@ -101,7 +103,7 @@ func clang19(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("clang-19")
 	if err != nil {
-		t.Skip("clang-19 not installed (Debian package clang-19); CI installs it")
+		testutil.Missing(t, "clang-19 not installed (Debian package clang-19)")
 	}
 	return p
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"zeroserve.dev/zeroserve/internal/cli/zspack/build"
 	"zeroserve.dev/zeroserve/internal/cli/zspack/verify"
 	"zeroserve.dev/zeroserve/pkg/archive"
@@ -31,7 +33,7 @@ func TestScriptCompilerRegistered(t *testing.T) {
 // checks the stored objects as verify does.
 func TestBuildExampleWithScripts(t *testing.T) {
 	if _, err := exec.LookPath("clang-19"); err != nil {
-		t.Skip("clang-19 not installed (Debian package clang-19); CI installs it")
+		testutil.Missing(t, "clang-19 not installed (Debian package clang-19)")
 	}
 	var buf bytes.Buffer
 	var warn bytes.Buffer

@@ -127,7 +127,36 @@ func (b *Browser) NewPage(pageURL string) (*Page, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to tab: %w", err)
 	}
-	return &Page{ws: ws}, nil
+	p := &Page{ws: ws}
+	if err := p.waitLoaded(pageURL); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// waitLoaded returns once the tab has left about:blank for its URL and
+// fired its load event. A new tab starts on about:blank and navigates by
+// itself; until the navigation commits, evaluations run in the blank page.
+func (p *Page) waitLoaded(pageURL string) error {
+	if pageURL == "about:blank" {
+		return nil
+	}
+	const loaded = `new Promise(r => {
+		const done = () => r(location.href);
+		document.readyState === "complete" ? done() : addEventListener("load", done, {once: true});
+	})`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var href string
+		err := p.Eval(loaded, &href)
+		if err == nil && href != "about:blank" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("tab did not load %s (at %q, %v)", pageURL, href, err)
+		}
+	}
 }
 
 // Page is one browser tab. Its methods are not safe for concurrent use.

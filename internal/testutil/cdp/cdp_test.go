@@ -5,11 +5,13 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 func TestEval(t *testing.T) {
 	if _, err := os.Stat(DefaultPath); err != nil {
-		t.Skipf("no Chromium at %s", DefaultPath)
+		testutil.Missing(t, "no Chromium at "+DefaultPath+" (Debian package chromium)")
 	}
 	if testing.Short() {
 		t.Skip("starts a browser")

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"golang.org/x/net/http2"
 )
 
@@ -135,10 +137,7 @@ func TestGoClient(t *testing.T) {
 }
 
 func TestCurl(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed")
-	}
+	curl := testutil.Tool(t, "curl", "Debian package curl")
 	s := startServer(t, Config{}, e2eHandler())
 	// One URL per run: curl 7.88.1 fails to reuse a prior-knowledge
 	// connection ("Error in the HTTP2 framing layer", also against Go's
@@ -167,10 +166,7 @@ func TestH2Load(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test")
 	}
-	bin, err := exec.LookPath("h2load")
-	if err != nil {
-		t.Skip("h2load not installed")
-	}
+	bin := testutil.Tool(t, "h2load", "Debian package nghttp2-client")
 	s := startServer(t, Config{}, helloHandler())
 	out, err := exec.Command(bin, "-n", "20000", "-c", "16", "-m", "10", "-t", "1", "http://"+s.addr()+"/").CombinedOutput()
 	if err != nil {

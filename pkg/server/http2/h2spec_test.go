@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"regexp"
 	"testing"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 // TestH2Spec runs h2spec (v2.2.1, 145 cases) against the test server over
@@ -16,10 +18,7 @@ func TestH2Spec(t *testing.T) {
 	if testing.Short() {
 		t.Skip("h2spec takes a while")
 	}
-	bin, err := exec.LookPath("h2spec")
-	if err != nil {
-		t.Skip("h2spec not installed: go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible")
-	}
+	bin := testutil.Tool(t, "h2spec", "go install github.com/summerwind/h2spec/cmd/h2spec@v2.2.1+incompatible")
 	s := startServer(t, Config{}, helloHandler())
 	host, port, _ := net.SplitHostPort(s.addr())
 	out, err := exec.Command(bin, "-h", host, "-p", port, "-o", "2").CombinedOutput()

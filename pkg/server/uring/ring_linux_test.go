@@ -8,13 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
+
 	"golang.org/x/sys/unix"
 )
 
 func newRing(t *testing.T, o Options) *Ring {
 	t.Helper()
 	if err := Supported(); err != nil {
-		t.Skip(err)
+		testutil.Missing(t, err.Error())
 	}
 	r, err := New(o)
 	if err != nil {
@@ -42,7 +44,7 @@ func resources(t *testing.T) (fds, maps int) {
 
 func TestSetupTeardownNoLeak(t *testing.T) {
 	if err := Supported(); err != nil {
-		t.Skip(err)
+		testutil.Missing(t, err.Error())
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
