@@ -169,7 +169,23 @@ func run(o options) error {
 		}
 	}
 	logf("JSON lines: %s", o.jsonPath)
-	return nil
+	return failures(rows)
+}
+
+// failures is an error naming every workload a server should have run and
+// did not, so that a smoke run (CI's --quick) fails loudly; "not yet" rows
+// are capabilities zeroserve does not have and do not count.
+func failures(rows []summary) error {
+	var failed []string
+	for _, r := range rows {
+		if r.Status == statusFailed {
+			failed = append(failed, r.Workload+"/"+r.Server+": "+r.Reason)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d runs failed:\n  %s", len(failed), strings.Join(failed, "\n  "))
 }
 
 func logf(format string, a ...any) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -104,5 +105,19 @@ func TestJSONLines(t *testing.T) {
 	}
 	if back != rows[6] {
 		t.Errorf("round trip: got %+v, want %+v", back, rows[6])
+	}
+}
+
+func TestFailures(t *testing.T) {
+	rows := []summary{
+		{Workload: "1", Server: "nginx", Status: statusOK},
+		{Workload: "5", Server: "zeroserve", Status: statusNotYet, Reason: "no proxy"},
+	}
+	if err := failures(rows); err != nil {
+		t.Fatalf("ok and not-yet rows: %v", err)
+	}
+	rows = append(rows, summary{Workload: "2", Server: "caddy", Status: statusFailed, Reason: "exit 1"})
+	if err := failures(rows); err == nil || !strings.Contains(err.Error(), "2/caddy: exit 1") {
+		t.Fatalf("failed row: %v", err)
 	}
 }
