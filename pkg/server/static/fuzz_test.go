@@ -2,6 +2,7 @@ package static
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -96,26 +97,66 @@ func FuzzAcceptEncoding(f *testing.F) {
 	})
 }
 
-// FuzzServe runs whole requests against the fake site: never panic, and the
-// advertised length always matches the body.
+// FuzzServe runs whole requests against the fake site: never panic, a
+// status in 100..599, header fields that are tokens with clean values, a
+// body only when the method and status allow one, Content-Length equal to
+// the body (or, for HEAD, to what GET sends), and HEAD answered like GET
+// (RFC 9110 §9.3.2) without Range.
 func FuzzServe(f *testing.F) {
-	f.Add("GET", "/digits.txt", "bytes=0-1,4-", "br", `"x"`)
-	f.Add("HEAD", "/docs", "", "", "")
+	f.Add("GET", "/digits.txt", "bytes=0-1,4-", "br", `"x"`, "", "")
+	f.Add("HEAD", "/docs", "", "", "", "", "")
+	f.Add("GET", "/index.html", "bytes=-3", "gzip;q=0.5, br", "", `"id-index.html"`, "Sun, 06 Nov 1994 08:49:37 GMT")
+	f.Add("HEAD", "/app.3f9c1a2b.js", "bytes=0-0,2-2", "*", `W/"br-app.3f9c1a2b.js"`, `"br-app.3f9c1a2b.js"`, "")
+	f.Add("GET", "/caf%C3%A9%20menu.txt", "", "", "*", "", "Sun, 06 Nov 1994 08:49:37 GMT")
 	h := New(site, Config{TryHTML: true})
-	f.Fuzz(func(t *testing.T, method, path, rg, ae, inm string) {
+	f.Fuzz(func(t *testing.T, method, path, rg, ae, inm, ir, ims string) {
+		r := req{method: method, path: path, rg: rg, ae: ae, inm: inm, ir: ir, ims: ims, im: ir, hasQuery: true}
 		var resp Response
-		h.Serve(req{method: method, path: path, rg: rg, ae: ae, inm: inm, hasQuery: true}.view(), &resp)
-		var n int64
-		for _, p := range resp.Body {
-			n += int64(len(p))
-		}
-		if len(resp.Body) > 0 && n != resp.ContentLength {
-			t.Fatalf("body %d, ContentLength %d", n, resp.ContentLength)
-		}
-		for _, fl := range resp.Fields {
-			if strings.ContainsAny(fl.Value, "\r\n") {
-				t.Fatalf("field %s: %q", fl.Name, fl.Value)
+		h.Serve(r.view(), &resp)
+		checkResponse(t, method, &resp)
+		if method == "HEAD" {
+			// HEAD ignores Range (RFC 9110 §14.2: range handling is defined
+			// for GET only), so it answers like GET without it.
+			r.method, r.rg = "GET", ""
+			var g Response
+			h.Serve(r.view(), &g)
+			if g.Status != resp.Status || g.ContentLength != resp.ContentLength || len(g.Fields) != len(resp.Fields) {
+				t.Fatalf("HEAD %d/%d/%d fields, GET %d/%d/%d fields", resp.Status, resp.ContentLength, len(resp.Fields),
+					g.Status, g.ContentLength, len(g.Fields))
 			}
 		}
 	})
+}
+
+func checkResponse(t *testing.T, method string, resp *Response) {
+	t.Helper()
+	if resp.Status < 100 || resp.Status > 599 {
+		t.Fatalf("status %d", resp.Status)
+	}
+	var n int64
+	for _, p := range resp.Body {
+		n += int64(len(p))
+	}
+	noBody := method == "HEAD" || resp.Status == 204 || resp.Status == 304
+	if noBody && n != 0 {
+		t.Fatalf("%s status %d has a %d-byte body", method, resp.Status, n)
+	}
+	if !noBody && n != resp.ContentLength {
+		t.Fatalf("body %d, ContentLength %d", n, resp.ContentLength)
+	}
+	cl := ""
+	for _, fl := range resp.Fields {
+		if fl.Name == "" || strings.Trim(fl.Name, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			t.Fatalf("field name %q", fl.Name)
+		}
+		if strings.ContainsAny(fl.Value, "\r\n\x00") {
+			t.Fatalf("field %s: %q", fl.Name, fl.Value)
+		}
+		if fl.Name == "Content-Length" {
+			cl = fl.Value
+		}
+	}
+	if n > 0 && cl != strconv.FormatInt(resp.ContentLength, 10) {
+		t.Fatalf("Content-Length field %q, ContentLength %d", cl, resp.ContentLength)
+	}
 }
