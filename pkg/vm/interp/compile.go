@@ -13,7 +13,7 @@ import (
 //
 //	op    internal opcode
 //	regs  dst | src<<4
-//	cost  for control transfers: instructions in the basic block it ends
+//	cost  for control transfers: slots since the previous transfer (see costs)
 //	off   memory offset, absolute jump target, local call target or helper index
 //	imm   immediate, extended as the operation needs
 type inst struct {
@@ -30,6 +30,7 @@ type Program struct {
 	prog    *vm.Program
 	code    []inst
 	start   []bool // function starts (valid Run entries)
+	credit  []uint16
 	helpers []vm.Helper
 	limits  vm.Limits
 	memory  uint64
@@ -87,33 +88,26 @@ func (c *Program) Entry(name string) (int, bool) {
 	return pc, ok
 }
 
-// costs attaches to each control transfer the number of instructions from
-// the leader of its basic block to it. Leaders are function starts, jump
-// targets and instructions after a transfer. Instructions of a block that
-// falls through into a jump target are not charged; every loop still charges
-// at least its back edge.
+// costs attaches to each control transfer the number of instruction slots
+// since the previous transfer, and to each jump target the number of those
+// slots before it (its credit): a transfer charges its cost minus the credit
+// of the instruction it continues at, so every path is charged exactly the
+// slots it runs, including a block that falls through into a jump target.
 func (c *Program) costs() {
-	lead := make([]bool, len(c.code))
-	copy(lead, c.start)
-	for pc, i := range c.code {
+	c.credit = make([]uint16, len(c.code)+1)
+	prev := -1 // the last transfer seen; functions end with one
+	for pc := range c.code {
+		i := &c.code[pc]
 		if i.op < opJA {
 			continue
 		}
-		if pc+1 < len(lead) {
-			lead[pc+1] = true
+		// Capped so that a capped cost still exceeds any credit it pays
+		// for: every transfer charges at least one.
+		i.cost = uint16(min(pc-prev, math.MaxUint16))
+		for t := prev + 1; t < pc; t++ {
+			c.credit[t] = uint16(min(t-prev-1, math.MaxUint16-1))
 		}
-		if i.op != opCall && i.op != opCallX && i.op != opExit && i.op != opCallLocal {
-			lead[i.off] = true
-		}
-	}
-	from := 0
-	for pc := range c.code {
-		if lead[pc] {
-			from = pc
-		}
-		if c.code[pc].op >= opJA {
-			c.code[pc].cost = uint16(min(pc-from+1, math.MaxUint16))
-		}
+		prev = pc
 	}
 }
 

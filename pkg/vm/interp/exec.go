@@ -10,7 +10,8 @@ import (
 var le = binary.LittleEndian
 
 // exec runs from in.pc with in.regs until the invocation ends, yields or
-// suspends. left is the slice budget; it is charged at control transfers.
+// suspends. left is the slice budget; it is charged at control transfers
+// (see Program.costs).
 func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 	code := in.prog.code
 	mem := in.arena.Bytes()
@@ -19,6 +20,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 	span := in.arena.Size() - wb // >= vm.StackSize
 	dirty := in.arena.Dirty()
 	helpers := in.prog.helpers
+	credit := in.prog.credit
 	r := in.regs
 	pc := in.pc
 	for {
@@ -634,7 +636,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 		default:
 			return in.fault(vm.ErrBug, cur, "BUG: invalid internal opcode %d", i.op)
 		}
-		left -= int64(i.cost)
+		left -= int64(i.cost) - int64(credit[pc])
 		if left < 0 {
 			return in.outOfBudget(&r, cur, pc, left)
 		}

@@ -2,6 +2,7 @@ package interp_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"zeroserve.dev/zeroserve/pkg/vm"
@@ -364,5 +365,30 @@ func TestZeroAllocs(t *testing.T) {
 				t.Errorf("%v allocations per invocation, want 0", n)
 			}
 		})
+	}
+}
+
+// A block that falls through into a jump target is charged too: here the
+// never-taken jeq makes "tail" a jump target, so without charging the loop
+// body before it each iteration would cost 2 instead of 102.
+func TestBudgetChargesFallThroughIntoJumpTarget(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("mov %r0, 0\nmov %r1, 0\njeq %r1, 1, tail\nloop:\n")
+	for range 100 {
+		src.WriteString("add %r0, 1\n")
+	}
+	src.WriteString("tail:\nadd %r1, 1\njlt %r1, 100, loop\nexit\n")
+	in := build(t, src.String(), nil, nil, vm.Limits{})
+	r0, _, err := in.Run(0, nil, nil)
+	if err != nil || r0 != 100*100 {
+		t.Fatalf("r0 = %d, %v; want %d", r0, err, 100*100)
+	}
+	// 3 before the loop, 102 per iteration, the exit.
+	if want := uint64(3 + 100*102 + 1); in.Used() != want {
+		t.Errorf("used %d, want %d", in.Used(), want)
+	}
+	in = build(t, src.String(), nil, nil, vm.Limits{Budget: 5000})
+	if _, _, err := in.Run(0, nil, nil); !errors.Is(err, vm.ErrBudget) {
+		t.Errorf("with a budget of 5000: %v, want ErrBudget", err)
 	}
 }
