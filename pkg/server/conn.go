@@ -414,7 +414,7 @@ func (c *conn) Written(n int) {
 		rest := len(c.segs[c.seg]) - c.off
 		if n < rest {
 			c.off += n
-			return
+			break
 		}
 		n -= rest
 		c.segs[c.seg] = nil
@@ -426,9 +426,45 @@ func (c *conn) Written(n int) {
 			c.wrote = c.now
 		}
 	}
-	if c.seg == len(c.segs) {
+	switch {
+	case c.seg == len(c.segs):
 		c.resetQueue()
+	case c.seg >= maxIOV:
+		c.compact()
 	}
+}
+
+// compact drops the sent segments and retired responses from the front of
+// the queue, and the head bytes only they used, so that a client that
+// never lets the queue empty (it pipelines faster than it reads, or a
+// stream is always busy) holds no more than what is unsent. It runs in
+// Written, when the transport has no send in flight, so the unsent bytes
+// in hbuf may move (Pending hands out their new place).
+func (c *conn) compact() {
+	lo := len(c.hbuf) // the first hbuf byte an unsent segment uses
+	for _, b := range c.segs[c.seg:] {
+		if off := offsetIn(b, c.hbuf); off >= 0 {
+			lo = off // segments into hbuf are in the order of its bytes
+			break
+		}
+	}
+	for i, b := range c.segs[c.seg:] {
+		if off := offsetIn(b, c.hbuf); off >= 0 {
+			off -= lo
+			c.segs[c.seg+i] = c.hbuf[off : off+len(b) : off+len(b)]
+		}
+	}
+	c.hbuf = c.hbuf[:copy(c.hbuf, c.hbuf[lo:])]
+	n := copy(c.segs, c.segs[c.seg:])
+	clear(c.segs[n:])
+	c.segs = c.segs[:n]
+	for i := c.qHead; i < len(c.q); i++ {
+		c.q[i].end -= c.seg
+	}
+	k := copy(c.q, c.q[c.qHead:])
+	clear(c.q[k:]) // no generation pins left behind
+	c.q = c.q[:k]
+	c.seg, c.qHead = 0, 0
 }
 
 // retire finishes one queued response.
