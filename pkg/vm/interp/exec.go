@@ -607,6 +607,7 @@ func (in *Instance) exec(left int64) (uint64, vm.Status, error) {
 			}
 			in.call.PC = pc - 1
 			v, err := helpers[h](&in.call, r[1], r[2], r[3], r[4], r[5])
+			left -= int64(in.call.TakeCharge())
 			if err != nil {
 				return in.helperError(err, &r, cur, left)
 			}

@@ -152,6 +152,7 @@ func (in *Instance) start() (r0 uint64, st vm.Status, err error) {
 func (in *Instance) finish() {
 	in.state = idle
 	in.call.Ctx = nil
+	in.call.TakeCharge() // left over when a helper panicked
 }
 
 // outOfBudget is reached when the slice counter went negative at a control

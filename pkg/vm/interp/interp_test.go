@@ -392,3 +392,51 @@ func TestBudgetChargesFallThroughIntoJumpTarget(t *testing.T) {
 		t.Errorf("with a budget of 5000: %v, want ErrBudget", err)
 	}
 }
+
+// A helper's work on guest memory is charged to the budget by the bytes it
+// reaches through Call.Mem and Call.WritableMem, so a loop of large memsets
+// cannot run far past the budget; Call.Charge adds other work.
+func TestHelperWorkIsCharged(t *testing.T) {
+	helpers := vm.Helpers{
+		"fill": func(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
+			b, err := c.WritableMem(p, n)
+			if err != nil {
+				return 0, err
+			}
+			clear(b)
+			return 0, nil
+		},
+		"work": func(c *vm.Call, n, _, _, _, _ uint64) (uint64, error) {
+			c.Charge(n)
+			return 0, nil
+		},
+	}
+	names := []string{"fill", "work"}
+	// Fill 32 KiB of the stack 1000 times: 5 instructions a round plus
+	// 32 KiB / vm.HelperBytesPerInsn for the helper.
+	fill := `
+mov %r6, 0
+loop:
+mov %r1, %r10
+add %r1, -32768
+mov %r2, 32768
+call 0
+add %r6, 1
+jlt %r6, 1000, loop
+exit`
+	in := build(t, fill, helpers, names, vm.Limits{})
+	if _, _, err := in.Run(0, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(1 + 1000*(6+32768/vm.HelperBytesPerInsn) + 1); in.Used() != want {
+		t.Errorf("used %d, want %d", in.Used(), want)
+	}
+	in = build(t, fill, helpers, names, vm.Limits{Budget: 100_000})
+	if _, _, err := in.Run(0, nil, nil); !errors.Is(err, vm.ErrBudget) {
+		t.Errorf("with a budget of 100000: %v, want ErrBudget", err)
+	}
+	in = build(t, "mov %r1, 1000\ncall 1\nexit", helpers, names, vm.Limits{})
+	if _, _, err := in.Run(0, nil, nil); err != nil || in.Used() != 1003 {
+		t.Errorf("Charge(1000): used %d, %v; want 1003", in.Used(), err)
+	}
+}
