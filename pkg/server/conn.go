@@ -391,6 +391,15 @@ func (c *conn) logError(status int, err error, id uint64) {
 
 func (c *conn) queueLen() int { return len(c.q) - c.qHead }
 
+// unsent is the number of output bytes not yet written.
+func (c *conn) unsent() int {
+	n := -c.off
+	for _, b := range c.segs[c.seg:] {
+		n += len(b)
+	}
+	return n
+}
+
 // Pending implements transport.Conn.
 func (c *conn) Pending(iov [][]byte) [][]byte {
 	if c.aborted {

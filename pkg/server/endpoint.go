@@ -185,9 +185,14 @@ func (e *endpointConn) Resume() {
 	}
 	c := e.conn
 	c.now = c.o.now()
-	if !e.pending() {
+	switch {
+	case !e.pending():
 		e.buf = e.buf[:0] // every segment into it was sent
 		e.progress = c.now
+	case len(e.buf) >= streamBufDetach:
+		// Unsent segments still point into buf (a send may be in flight):
+		// go on in fresh memory; the old array goes once they are sent.
+		e.buf = e.buf[len(e.buf):]
 	}
 	b0 := len(e.buf)
 	out, end := e.stream.Next(e.buf)
@@ -195,10 +200,14 @@ func (e *endpointConn) Resume() {
 	if len(out) > b0 {
 		c.segs = append(c.segs, out[b0:len(out):len(out)])
 	}
-	if end || len(out) > maxStreamPending {
+	if end || c.unsent() > maxStreamPending {
 		e.live = false // closes once the rest is sent
 	}
 }
+
+// streamBufDetach is the size at which a stream that never catches up
+// stops appending to its buffer and starts a new one.
+const streamBufDetach = 64 << 10
 
 // Timeout implements transport.Conn: the client stopped reading.
 func (e *endpointConn) Timeout() {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,78 @@ func TestConnQueueBounded(t *testing.T) {
 	out.WriteString(flush(c, 0))
 	if got := out.String(); got != string(bytes.Repeat([]byte(want), requests)) {
 		t.Errorf("output is not %d copies of the response (%d bytes, want %d)", requests, len(got), requests*len(want))
+	}
+}
+
+// TestEndpointStreamBusy keeps a stream's client always one byte behind:
+// a client that reads keeps its stream however much it has received, and
+// the connection holds about what is unsent, not everything since the
+// output last emptied.
+func TestEndpointStreamBusy(t *testing.T) {
+	h := newHarness(t, testFiles)
+	te := &testEndpoints{}
+	w := &nopWaker{}
+	c := h.endpointConn(te.serve, w)
+	defer c.Close(nil)
+	req := []byte("GET /.zeroserve/events HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.Recv(req)
+	flushConn(c)
+	s := te.streams[0]
+	event := "data: " + strings.Repeat("x", 1000) + "\n\n"
+	var got strings.Builder
+	var iov [][]byte
+	const events = 3000 // 3 MB, over maxStreamPending
+	for i := range events {
+		s.push(event, false)
+		c.Resume()
+		iov = c.Pending(iov[:0])
+		n := -1 // all but the last byte
+		for _, b := range iov {
+			n += len(b)
+		}
+		for left, j := n, 0; left > 0; j++ {
+			k := min(left, len(iov[j]))
+			got.Write(iov[j][:k])
+			left -= k
+		}
+		c.Written(n)
+		if st := c.Status(); st.Close {
+			t.Fatalf("event %d: the stream ended under a client that reads", i)
+		}
+	}
+	e := c.(*endpointConn)
+	if len(e.segs) > 4*maxQueued || cap(e.buf) > 2*maxStreamPending {
+		t.Errorf("after %d events: %d segments, %d stream bytes held", events, len(e.segs), cap(e.buf))
+	}
+	s.push("", true)
+	c.Resume()
+	got.WriteString(flushConn(c))
+	if got.String() != strings.Repeat(event, events) {
+		t.Errorf("stream output is not the %d events (%d bytes)", events, got.Len())
+	}
+}
+
+// TestEndpointStreamStalled: a stream whose client reads nothing ends once
+// maxStreamPending bytes wait.
+func TestEndpointStreamStalled(t *testing.T) {
+	h := newHarness(t, testFiles)
+	te := &testEndpoints{}
+	c := h.endpointConn(te.serve, &nopWaker{})
+	defer c.Close(nil)
+	c.Recv([]byte("GET /.zeroserve/events HTTP/1.1\r\nHost: x\r\n\r\n"))
+	flushConn(c)
+	event := strings.Repeat("x", 1000)
+	for i := 0; ; i++ {
+		te.streams[0].push(event, false)
+		c.Resume()
+		if c.Status().Close {
+			if sent := (i + 1) * len(event); sent <= maxStreamPending {
+				t.Fatalf("stream ended after %d unsent bytes, before maxStreamPending", sent)
+			}
+			return
+		}
+		if i*len(event) > 2*maxStreamPending {
+			t.Fatal("stream with a stalled client never ended")
+		}
 	}
 }
