@@ -192,8 +192,14 @@ func (c *Conn) finishHandshake() {
 		c.read12()
 		return
 	}
-	left := c.pipe.leftover()
+	c.recvLeftover(c.pipe.leftover())
 	c.pipe.release() // the handshake's buffers are not needed any more
+}
+
+// recvLeftover decrypts the records the client sent after its Finished,
+// which crypto/tls left in the pipe; a partial record is staged in rin for
+// recv13 to complete.
+func (c *Conn) recvLeftover(left []byte) {
 	for len(left) > 0 && c.err == nil {
 		_, rec, rest, ok, err := Record(left, maxCiphertext)
 		if err != nil {
@@ -306,27 +312,31 @@ func (c *Conn) recv13(p []byte) int {
 	return used
 }
 
-// fillPartial completes the staged partial record from p.
+// fillPartial completes the record staged in rin from p, handles it once
+// whole, and returns the bytes of p it used.
 func (c *Conn) fillPartial(p []byte) int {
-	need := headerLen - len(c.rin)
-	if need <= 0 {
-		need = headerLen + (int(c.rin[3])<<8 | int(c.rin[4])) - len(c.rin)
-	}
-	k := min(need, len(p))
-	c.rin = append(c.rin, p[:k]...)
-	if len(c.rin) == headerLen {
+	used := 0
+	if len(c.rin) < headerLen {
+		used = min(headerLen-len(c.rin), len(p))
+		c.rin = append(c.rin, p[:used]...)
+		if len(c.rin) < headerLen {
+			return used
+		}
 		if _, err := ParseHeader(c.rin, maxCiphertext); err != nil {
 			c.fail(recordErr(err), true)
 			return len(p)
 		}
-		return k + c.fillPartial(p[k:])
 	}
-	if len(c.rin) > headerLen && len(c.rin) == headerLen+(int(c.rin[3])<<8|int(c.rin[4])) {
-		c.handleRecord(c.rin)
-		c.rin = c.rin[:0]
+	need := headerLen + (int(c.rin[3])<<8 | int(c.rin[4])) - len(c.rin)
+	k := min(need, len(p)-used)
+	c.rin = append(c.rin, p[used:used+k]...)
+	used += k
+	if k == need {
+		rec := c.rin
 		c.rin = nil
+		c.handleRecord(rec)
 	}
-	return k
+	return used
 }
 
 // handleRecord processes one complete protected record (RFC 8446 §5).

@@ -1,0 +1,64 @@
+package tlsrec
+
+import (
+	"crypto/tls"
+	"errors"
+	"testing"
+)
+
+// TestLeftoverSplitRecord: the client's first records arrive partly with
+// its Finished (left in the pipe by crypto/tls) and partly in later Recv
+// calls, split at every offset, whole or byte by byte. A split inside the
+// header used to recurse forever in fillPartial (a fatal stack overflow
+// any client could trigger).
+func TestLeftoverSplitRecord(t *testing.T) {
+	_, cw, _ := established(t, tls.TLS_AES_128_GCM_SHA256, newEcho())
+	var wire []byte
+	for _, line := range []string{"a\n", "b\n"} {
+		var err error
+		if wire, err = cw.seal(wire, TypeApplicationData, []byte(line)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for cut := 1; cut < len(wire); cut++ {
+		for _, bytewise := range []bool{false, true} {
+			e := newEcho()
+			c, _, _ := established(t, tls.TLS_AES_128_GCM_SHA256, e)
+			in := append([]byte(nil), wire...)
+			c.recvLeftover(in[:cut])
+			// Like a transport: unconsumed input is presented again,
+			// followed by what arrives next.
+			rest, k := in[cut:], len(in)-cut
+			if bytewise {
+				k = 1
+			}
+			for k <= len(rest) && c.err == nil {
+				n := c.Recv(rest[:k])
+				if n < 0 || n > k {
+					t.Fatalf("cut %d: Recv consumed %d of %d", cut, n, k)
+				}
+				rest, k = rest[n:], k-n+1
+			}
+			if c.err != nil || e.lines != 2 {
+				t.Fatalf("cut %d bytewise %v: err %v, %d lines delivered, want 2", cut, bytewise, c.err, e.lines)
+			}
+		}
+	}
+}
+
+// TestLeftoverEmptyRecord: a zero-length record whose header is split
+// between the handshake's leftover and the next Recv is a bad_record_mac,
+// not a hang.
+func TestLeftoverEmptyRecord(t *testing.T) {
+	for cut := 1; cut < headerLen; cut++ {
+		c, _, _ := established(t, tls.TLS_AES_128_GCM_SHA256, newEcho())
+		hdr := []byte{23, 3, 3, 0, 0}
+		c.recvLeftover(hdr[:cut])
+		if n := c.Recv(hdr[cut:]); n != headerLen-cut {
+			t.Fatalf("cut %d: consumed %d of %d", cut, n, headerLen-cut)
+		}
+		if !errors.Is(c.err, AlertBadRecordMAC) {
+			t.Fatalf("cut %d: err %v, want bad_record_mac", cut, c.err)
+		}
+	}
+}
