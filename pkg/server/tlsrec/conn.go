@@ -198,9 +198,10 @@ func (c *Conn) finishHandshake() {
 
 // recvLeftover decrypts the records the client sent after its Finished,
 // which crypto/tls left in the pipe; a partial record is staged in rin for
-// recv13 to complete.
+// recv13 to complete. Nothing after a close_notify (§6.1) or a failure is
+// read.
 func (c *Conn) recvLeftover(left []byte) {
-	for len(left) > 0 && c.err == nil {
+	for len(left) > 0 && c.err == nil && !c.peerClose && !c.sentClose {
 		_, rec, rest, ok, err := Record(left, maxCiphertext)
 		if err != nil {
 			c.fail(recordErr(err), true)

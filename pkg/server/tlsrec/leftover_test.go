@@ -62,3 +62,28 @@ func TestLeftoverEmptyRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftoverAfterCloseNotify: records the client pipelined after its
+// close_notify, in the same flight as its Finished, are not read
+// (RFC 8446 §6.1: nothing after close_notify is accepted).
+func TestLeftoverAfterCloseNotify(t *testing.T) {
+	e := newEcho()
+	c, cw, _ := established(t, tls.TLS_AES_128_GCM_SHA256, e)
+	var wire []byte
+	for _, r := range []struct {
+		t ContentType
+		p string
+	}{{TypeApplicationData, "a\n"}, {TypeAlert, "\x01\x00"}, {TypeApplicationData, "after\n"}} {
+		var err error
+		if wire, err = cw.seal(wire, r.t, []byte(r.p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.recvLeftover(wire)
+	if !c.peerClose || c.err != nil {
+		t.Fatalf("peerClose %v, err %v; want an orderly close", c.peerClose, c.err)
+	}
+	if e.lines != 1 {
+		t.Errorf("inner read %d lines, want 1 (none after close_notify)", e.lines)
+	}
+}
