@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -161,6 +162,7 @@ func TestConnResponses(t *testing.T) {
 				t.Errorf("consumed %d of %d bytes", n, len(tt.in))
 			}
 			out := flush(c, 7) // partial writes exercise Written
+			checkStream(t, out)
 			rs := responses(out)
 			if len(rs) != len(tt.want) {
 				t.Fatalf("got %d responses, want %d:\n%s", len(rs), len(tt.want), out)
@@ -405,9 +407,78 @@ func BenchmarkConnRequest(b *testing.B) {
 	}
 }
 
+// checkStream parses the whole output of a connection as a sequence of
+// HTTP/1.1 responses: each head well formed (status line with a code in
+// 100..599, token field names, no bare CR or LF), each body delimited by
+// Content-Length (RFC 9112 §6.3) unless the status has none (1xx, 204, 304)
+// or it answers HEAD, and nothing after a response that says
+// "Connection: close" (RFC 9112 §9.6).
+func checkStream(t *testing.T, out string) {
+	t.Helper()
+	all := out
+	for out != "" {
+		end := strings.Index(out, "\r\n\r\n")
+		if end < 0 {
+			t.Fatalf("truncated head %q in %q", out, all)
+		}
+		lines := strings.Split(out[:end], "\r\n")
+		out = out[end+4:]
+		sl := lines[0]
+		if len(sl) < 13 || !strings.HasPrefix(sl, "HTTP/1.1 ") || sl[12] != ' ' {
+			t.Fatalf("status line %q in %q", sl, all)
+		}
+		code, err := strconv.Atoi(sl[9:12])
+		if err != nil || code < 100 || code > 599 {
+			t.Fatalf("status line %q", sl)
+		}
+		cl, closing := -1, false
+		for _, l := range lines {
+			if strings.ContainsAny(l, "\r\n\x00") {
+				t.Fatalf("bare CR/LF/NUL in %q", l)
+			}
+		}
+		for _, l := range lines[1:] {
+			name, value, ok := strings.Cut(l, ": ")
+			if !ok || name == "" || strings.Trim(name, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+				t.Fatalf("field line %q", l)
+			}
+			switch strings.ToLower(name) {
+			case "content-length":
+				if cl >= 0 {
+					t.Fatalf("two Content-Length fields in %q", all)
+				}
+				if cl, err = strconv.Atoi(value); err != nil || cl < 0 {
+					t.Fatalf("Content-Length %q", value)
+				}
+			case "connection":
+				closing = strings.EqualFold(value, "close")
+			case "transfer-encoding":
+				t.Fatalf("unexpected Transfer-Encoding %q", value)
+			}
+		}
+		if code < 200 || code == 204 || code == 304 {
+			continue
+		}
+		if cl < 0 {
+			t.Fatalf("%d response without Content-Length in %q", code, all)
+		}
+		// A HEAD response has the length but no body: take the body only
+		// when what follows it is the end or the next response.
+		if cl <= len(out) && (cl == len(out) || strings.HasPrefix(out[cl:], "HTTP/1.1 ")) {
+			out = out[cl:]
+		} else if out != "" && !strings.HasPrefix(out, "HTTP/1.1 ") {
+			t.Fatalf("%d-byte body does not end at a response boundary in %q", cl, all)
+		}
+		if closing && out != "" {
+			t.Fatalf("output after Connection: close: %q", out)
+		}
+	}
+}
+
 // FuzzConn feeds arbitrary bytes, split at arbitrary points, to a
 // connection: it must never panic, never consume more than it was given,
-// and release every generation pin by the time it is closed.
+// write only well-framed responses (checkStream), and release every
+// generation pin by the time it is closed.
 func FuzzConn(f *testing.F) {
 	f.Add([]byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1,3-4\r\n\r\n"), uint8(5))
 	f.Add([]byte("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nHEAD / HTTP/1.0\r\n\r\n"), uint8(1))
@@ -418,6 +489,7 @@ func FuzzConn(f *testing.F) {
 		c := h.conn()
 		step := int(split) + 1
 		var buf []byte
+		var out strings.Builder
 		for i := 0; i < len(in); i += step {
 			buf = append(buf, in[i:min(i+step, len(in))]...)
 			n := c.Recv(buf)
@@ -426,14 +498,15 @@ func FuzzConn(f *testing.F) {
 			}
 			buf = buf[n:]
 			if i%3 == 0 {
-				flush(c, step)
+				out.WriteString(flush(c, step))
 			}
 			if c.Status().Close {
 				break
 			}
 		}
 		c.Timeout()
-		flush(c, 0)
+		out.WriteString(flush(c, 0))
+		checkStream(t, out.String())
 		c.Close(nil)
 		if refs := h.cur.Load().Refs(); refs != 1 {
 			t.Fatalf("generation refs %d after Close", refs)

@@ -387,7 +387,8 @@ func TestServerScriptLoad(t *testing.T) {
 
 // FuzzConnScripts is FuzzConn with the test script in the chain and a
 // small slice, so that chains yield: no panic, never more consumed than
-// given, every pin released and every Context back after Close.
+// given, well-framed output, every pin released and every Context back
+// after Close.
 func FuzzConnScripts(f *testing.F) {
 	f.Add([]byte("GET /loop HTTP/1.1\r\nHost: x\r\n\r\nGET /json HTTP/1.1\r\nHost: x\r\n\r\n"), uint8(7), uint8(2))
 	f.Add([]byte("GET /page.html HTTP/1.1\r\nHost: x\r\n\r\nHEAD /missing HTTP/1.1\r\nHost: x\r\n\r\nGET /abort HTTP/1.1\r\n\r\n"), uint8(3), uint8(0))
@@ -397,6 +398,7 @@ func FuzzConnScripts(f *testing.F) {
 		c := h.conn()
 		step := int(split) + 1
 		var buf []byte
+		var out strings.Builder
 		for i := 0; i < len(in); i += step {
 			buf = append(buf, in[i:min(i+step, len(in))]...)
 			n := c.Recv(buf)
@@ -408,13 +410,14 @@ func FuzzConnScripts(f *testing.F) {
 				c.Resume()
 			}
 			if i%3 == 0 {
-				flush(c, step)
+				out.WriteString(flush(c, step))
 			}
 			if c.Status().Close {
 				break
 			}
 		}
-		flush(c, 0)
+		out.WriteString(flush(c, 0))
+		checkStream(t, out.String())
 		c.Close(nil)
 		if refs := h.cur.Load().Refs(); refs != 1 {
 			t.Fatalf("generation refs %d after Close", refs)
