@@ -149,7 +149,7 @@ func TestDeterministic(t *testing.T) {
 	for i, f := range files {
 		rev[len(files)-1-i] = f
 	}
-	for _, workers := range []int{1, 3} {
+	for _, workers := range []int{1, 3, -1} {
 		b, _, err := PackBytes(rev, []Script{sampleScripts()[1], sampleScripts()[0]}, Options{Workers: workers})
 		if err != nil {
 			t.Fatal(err)

@@ -36,8 +36,8 @@ type Options struct {
 	// MinCompressSize is the smallest compressible file that gets variants;
 	// 0 means DefaultMinCompressSize, negative disables variants.
 	MinCompressSize int
-	// Workers compress in parallel; 0 means GOMAXPROCS. Output does not
-	// depend on it.
+	// Workers compress in parallel; 0 or negative means GOMAXPROCS. Output
+	// does not depend on it.
 	Workers int
 	// Progress, when set, is called from the packing goroutine after each
 	// file is hashed and compressed, with done in 1..total.
@@ -186,7 +186,10 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 // prepare hashes, types and compresses every file, in parallel.
 func (w *Writer) prepare(files []File) ([]packed, error) {
 	entries := make([]packed, len(files))
-	workers := cmp.Or(w.opts.Workers, runtime.GOMAXPROCS(0))
+	workers := w.opts.Workers
+	if workers < 1 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	jobs := make(chan int)
 	done := make(chan error)
 	var wg sync.WaitGroup
