@@ -34,6 +34,13 @@ type Config struct {
 	// MaxRequestBody is the largest request body buffered for the Handler;
 	// a larger one is answered 413. Default 64 KiB.
 	MaxRequestBody int
+	// MaxBufferedBody bounds the request body octets buffered on one
+	// connection, summed over its open streams (without it a client could
+	// make MaxConcurrentStreams × MaxRequestBody stay in memory). The
+	// stream whose DATA would go over is refused with
+	// RST_STREAM(REFUSED_STREAM), which counts against MaxResets. Default
+	// 2 × MaxRequestBody, and at least ConnWindowSize.
+	MaxBufferedBody int
 	// MaxResets is the number of stream resets per ResetWindow — sent by
 	// the client (Rapid Reset, CVE-2023-44487), caused by the client's
 	// errors (MadeYouReset, CVE-2025-8671) or refusals — beyond which the
@@ -72,6 +79,7 @@ func (c *Config) withDefaults() Config {
 	setDefault(&d.MaxHeaderBlock, 2*int(d.MaxHeaderListSize))
 	setDefault(&d.MaxContinuations, 32)
 	setDefault(&d.MaxRequestBody, 64<<10)
+	setDefault(&d.MaxBufferedBody, max(2*d.MaxRequestBody, int(min(max(d.ConnWindowSize, 65535), maxWindow))))
 	setDefault(&d.MaxResets, 200)
 	setDefault(&d.ResetWindow, 10*time.Second)
 	setDefault(&d.MaxControlFrames, 1000)

@@ -152,6 +152,7 @@ type Conn struct {
 	resets      rate
 	ctrl        rate
 	peerGoAway  bool
+	bodyBytes   int // request body octets buffered by open streams
 
 	// Flow control (RFC 9113 §6.9).
 	sendWin      int64 // connection window for our DATA
@@ -490,10 +491,15 @@ func (c *Conn) onData(f *Frame) error {
 		return &StreamError{s.id, ErrCodeProtocol, "DATA beyond content-length"}
 	}
 	if !s.tooBig {
-		if len(s.body)+len(f.Data) > c.cfg.MaxRequestBody {
+		switch {
+		case len(s.body)+len(f.Data) > c.cfg.MaxRequestBody:
 			s.tooBig = true
-		} else {
+		case c.bodyBytes+len(f.Data) > c.cfg.MaxBufferedBody:
+			c.countReset()
+			return &StreamError{s.id, ErrCodeRefusedStream, "request bodies over the connection's budget"}
+		default:
 			s.body = append(s.body, f.Data...)
+			c.bodyBytes += len(f.Data)
 		}
 	}
 	if !f.Has(FlagEndStream) {
@@ -1053,6 +1059,7 @@ func (c *Conn) closeStream(s *stream) {
 		return
 	}
 	delete(c.streams, s.id)
+	c.bodyBytes -= len(s.body)
 	c.closed[c.closedNext] = s.id
 	if s.reset {
 		c.closed[c.closedNext] |= 1 << 31

@@ -51,6 +51,9 @@
 //   - HPACK bombs: decoded field sizes are summed as they are emitted; past
 //     MaxHeaderListSize decoding continues only to keep the table in sync
 //     (no strings materialised) and the request gets 431.
+//   - Buffered request bodies: at most MaxRequestBody per stream and
+//     MaxBufferedBody per connection; the stream that would go over the
+//     connection's budget is refused (REFUSED_STREAM, counted as a reset).
 //   - Control-frame floods: PING, SETTINGS, PRIORITY, unknown and empty
 //     frames per window are capped; unsent output above MaxPendingOutput
 //     stops reading, bounding queued acknowledgements.
