@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/http1"
 	"zeroserve.dev/zeroserve/pkg/server/http2"
@@ -17,7 +18,9 @@ type detectConn struct {
 	inner    transport.Conn
 	draining bool // Drain before anything arrived: close
 	timedOut bool
-	partial  bool // a prefix of the preface arrived
+	partial  bool      // a prefix of the preface arrived
+	start    time.Time // when the first bytes arrived
+	now      time.Time // clock read at the last Recv
 }
 
 // newDetect is the transport.Factory of plain listeners with HTTP/2 on.
@@ -30,6 +33,10 @@ func (d *detectConn) Recv(p []byte) int {
 	if d.inner == nil {
 		if d.draining || d.timedOut {
 			return len(p)
+		}
+		d.now = d.s.cfg.Now()
+		if !d.partial {
+			d.start = d.now
 		}
 		switch http2.MatchPreface(p) {
 		case 0:
@@ -99,14 +106,15 @@ func (d *detectConn) Written(n int) {
 
 // Status implements transport.Conn: before the first byte the idle
 // timeout applies, as on a fresh HTTP/1.1 connection; after part of the
-// preface, the header timeout.
+// preface, what is left of the header timeout since the first byte (more
+// bytes that still decide nothing do not extend it).
 func (d *detectConn) Status() transport.Status {
 	if d.inner == nil {
 		if d.draining || d.timedOut {
 			return transport.Status{Close: true, PauseRead: true}
 		}
 		if d.partial {
-			return transport.Status{Timeout: d.s.cfg.HeaderTimeout}
+			return transport.Status{Timeout: remaining(d.s.cfg.HeaderTimeout, d.now.Sub(d.start))}
 		}
 		return transport.Status{Timeout: d.s.cfg.IdleTimeout}
 	}
