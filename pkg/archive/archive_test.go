@@ -302,3 +302,24 @@ func TestStats(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// Mtimes are clamped to what a plain ustar header holds (0 to 2^33-1): the
+// index header, which carries the newest mtime, must not need PAX.
+func TestModTimeClamped(t *testing.T) {
+	for _, mt := range []int64{-5, 0, 1<<33 - 1, 1 << 33, 1 << 35, 1<<63 - 1} {
+		b, _, err := PackBytes([]File{{Path: "a.txt", ModTime: mt, Data: []byte("hi")}}, nil, Options{})
+		if err != nil {
+			t.Fatalf("mtime %d: %v", mt, err)
+		}
+		r, err := OpenBytes(b)
+		if err != nil {
+			t.Fatalf("mtime %d: %v", mt, err)
+		}
+		if err := r.Verify(); err != nil {
+			t.Fatalf("mtime %d: %v", mt, err)
+		}
+		if want := min(max(mt, 0), 1<<33-1); r.At(0).ModTime != want || r.ModTime() != want {
+			t.Errorf("mtime %d stored as %d (archive %d), want %d", mt, r.At(0).ModTime, r.ModTime(), want)
+		}
+	}
+}

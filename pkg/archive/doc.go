@@ -13,7 +13,7 @@
 // All integers in the index are little-endian. Offsets are bytes from the
 // start of the archive file. The tar layer is POSIX ustar, with a PAX
 // extended header ('x') before any member whose name is longer than ustar's
-// name/prefix fields or not ASCII.
+// name/prefix fields or not ASCII, or whose size is 2^33 bytes or more.
 //
 //	archive file
 //	+---------------------------+ 0
@@ -63,7 +63,7 @@
 //	0   8  header offset: first byte of the member's first header block
 //	8   8  data offset: first byte of the content
 //	16  8  size
-//	24  8  mtime, Unix seconds, 0 <= mtime < 2^40
+//	24  8  mtime, Unix seconds, 0 <= mtime < 2^33
 //	32  8  path (string offset u32, length u32)
 //	40  8  content type (string), 1..255 bytes of 0x20..0x7e
 //	48  8  ETag (string): '"' + 32 lower-case hex digits + '"', the first 16

@@ -40,8 +40,10 @@ const (
 	// maxHeaderSpan bounds the bytes from a member's first header block to
 	// its data: the ustar header plus any PAX extended header before it.
 	maxHeaderSpan = 32 * blockSize
-	// maxModTime bounds mtimes (exclusive): 2^40 seconds is beyond year 36000.
-	maxModTime = int64(1) << 40
+	// maxModTime bounds mtimes (exclusive): 2^33 seconds (year 2242) is the
+	// first value a ustar header's 11 octal digits cannot hold, and the
+	// index header, which carries the newest mtime, is plain ustar.
+	maxModTime = int64(1) << 33
 	// etagLen is the length of a quoted ETag: '"' + 32 hex digits + '"'.
 	etagLen = 34
 )

@@ -19,7 +19,7 @@ import (
 // File is one site file to pack.
 type File struct {
 	Path    string // normalised site path, e.g. "css/site.css"
-	ModTime int64  // Unix seconds; negative values are stored as 0
+	ModTime int64  // Unix seconds, clamped to [0, 2^33) (what ustar holds)
 	Data    []byte
 }
 
