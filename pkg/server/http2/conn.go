@@ -16,6 +16,10 @@ const maxIOV = 64
 // header instead of taking an iovec of their own.
 const copyBelow = 512
 
+// maxKeptOutput: an output buffer that grew beyond this for a burst is
+// dropped once everything in it was written.
+const maxKeptOutput = 64 << 10
+
 // recentClosed is how many closed stream ids are remembered to tell a
 // closed stream (STREAM_CLOSED) from a skipped one (PROTOCOL_ERROR).
 const recentClosed = 16
@@ -1078,13 +1082,32 @@ func (c *Conn) closeStream(s *stream) {
 		c.rels = append(c.rels, release{c.queued, s.resp.Hold})
 	}
 	s.resp.reset()
+	s.resp.own = reuse(s.resp.own, maxKept)
 	*s = stream{
-		arena: s.arena[:0], fields: s.fields[:0], trailers: s.trailers[:0], body: s.body[:0],
-		req:  Request{Fields: s.req.Fields[:0], Trailers: s.req.Trailers[:0]},
+		arena: reuse(s.arena, maxKept), body: reuse(s.body, maxKept),
+		fields: reuse(s.fields, maxKeptFields), trailers: reuse(s.trailers, maxKeptFields),
+		req:  Request{Fields: reuse(s.req.Fields, maxKeptFields), Trailers: reuse(s.req.Trailers, maxKeptFields)},
 		resp: s.resp,
 	}
 	c.free = append(c.free, s)
 	c.releaseSent()
+}
+
+// A closed stream keeps its buffers for the next one only up to these
+// capacities: larger ones (a big body, field block or copied response) go
+// to the GC, so that a connection does not keep the largest request it
+// ever saw in every stream slot.
+const (
+	maxKept       = 8 << 10 // octets
+	maxKeptFields = 64      // fields
+)
+
+// reuse returns b emptied, or nil when its capacity is above limit.
+func reuse[T any](b []T, limit int) []T {
+	if cap(b) > limit {
+		return nil
+	}
+	return b[:0]
 }
 
 // resetStream sends RST_STREAM for id and forgets the stream; every reset
@@ -1207,7 +1230,7 @@ func (c *Conn) Written(n int) {
 	if c.segHead == len(c.segs) {
 		c.segs = c.segs[:0]
 		c.segHead, c.segOff = 0, 0
-		c.obuf = c.obuf[:0]
+		c.obuf = reuse(c.obuf, maxKeptOutput)
 	}
 	c.releaseSent()
 	c.afterEvent()
