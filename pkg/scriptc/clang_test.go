@@ -3,6 +3,7 @@ package scriptc
 import (
 	"context"
 	"errors"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -71,5 +72,22 @@ func TestCompileWithoutClang(t *testing.T) {
 	_, err := c.CompileDir(context.Background(), dir)
 	if !errors.Is(err, ErrNoClang) {
 		t.Fatalf("err = %v, want ErrNoClang", err)
+	}
+}
+
+// docs/scripts.md shows the clang command line; it must stay Args.
+func TestDocumentedCommandLine(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/scripts.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Compiler
+	args := c.Args("<embedded SDK>", ".zeroserve/scripts/NAME.c", "NAME.o")
+	want := "clang " + strings.Join(args[:len(args)-2], " ") // without -o NAME.o
+	got := string(doc)
+	got = strings.ReplaceAll(got, "\\\n", "")
+	got = strings.Join(strings.Fields(got), " ")
+	if !strings.Contains(got, want) {
+		t.Errorf("docs/scripts.md does not show the command line\n%s", want)
 	}
 }

@@ -178,7 +178,7 @@ func (c *Compiler) Args(includeDir, src, out string) []string {
 		// does not compile.
 		"-mcpu=v4",
 		// Optimise: the budget counts instructions, and -O0 BPF code spills
-		// every value through the 512-byte stack.
+		// every value through the stack.
 		"-O2",
 		// Debug info: clang emits BTF with line info, which the loader reads
 		// so that verifier rejections and traps name the C source line.
