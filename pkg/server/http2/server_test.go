@@ -2,6 +2,7 @@ package http2
 
 import (
 	"errors"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -96,6 +97,9 @@ func drive(nc net.Conn, c *Conn) {
 		st := c.Status()
 		if err != nil || st.Close {
 			c.Close(err)
+			if err == nil {
+				linger(nc)
+			}
 			return
 		}
 		if len(buf) > 0 && !st.PauseRead {
@@ -125,6 +129,18 @@ func drive(nc net.Conn, c *Conn) {
 			return
 		}
 	}
+}
+
+// linger half-closes nc and reads what the client still sends for a
+// moment, as the real transports do: closing with unread input would
+// reset the connection, and the client could lose our last frames
+// (GOAWAY) to the RST (h2spec 7/1 sends GOAWAY and PING back to back).
+func linger(nc net.Conn) {
+	if tc, ok := nc.(*net.TCPConn); !ok || tc.CloseWrite() != nil {
+		return
+	}
+	nc.SetReadDeadline(time.Now().Add(time.Second)) // a bound, not synchronisation
+	io.Copy(io.Discard, nc)
 }
 
 // helloHandler answers every request 200 with a short text body.
