@@ -78,11 +78,11 @@ type worker struct {
 	expired []int32
 	wakeBuf []uint64
 
-	efd    int
+	efd    int     // the wake eventfd; -1 once closed (under wakeMu)
 	efRead [8]byte // eventfd read target; the kernel writes here
 	efArm  bool
 
-	wakeMu   sync.Mutex
+	wakeMu   sync.Mutex // guards wakeQ, and efd against kick after teardown
 	wakeQ    []uint64
 	wakeFlag atomic.Bool
 
@@ -131,10 +131,13 @@ func (w *worker) setup() error {
 	if err != nil {
 		return fmt.Errorf("worker %d: %w", w.id, err)
 	}
-	w.efd, err = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	efd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("worker %d: eventfd: %w", w.id, err)
 	}
+	w.wakeMu.Lock()
+	w.efd = efd
+	w.wakeMu.Unlock()
 	w.start = time.Now()
 	w.pend = make([][]byte, 0, maxIov)
 	w.expired = make([]int32, 0, 64)
@@ -164,9 +167,15 @@ func (w *worker) teardown() {
 	if w.ring != nil {
 		w.ring.Close()
 	}
+	// Wakers and Drain may still kick the worker from other goroutines:
+	// once the descriptor is closed its number may belong to anything
+	// (another worker's connection), so kick must see -1.
+	w.wakeMu.Lock()
 	if w.efd >= 0 {
 		unix.Close(w.efd)
+		w.efd = -1
 	}
+	w.wakeMu.Unlock()
 }
 
 // clock returns the loop's monotonic time.
@@ -648,7 +657,15 @@ func (w *worker) enqueueWake(key uint64) {
 	}
 }
 
-func (w *worker) kick() { unix.Write(w.efd, eventfdOne[:]) }
+// kick makes the worker's ring see its eventfd; after teardown it does
+// nothing.
+func (w *worker) kick() {
+	w.wakeMu.Lock()
+	if w.efd >= 0 {
+		unix.Write(w.efd, eventfdOne[:])
+	}
+	w.wakeMu.Unlock()
+}
 
 func (w *worker) requestDrain(deadline time.Time) {
 	d := deadline.UnixNano()
