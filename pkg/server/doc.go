@@ -1,6 +1,7 @@
 // Package server is the zeroserve runtime: it serves a site archive over
-// HTTP/1.1 on a transport (the per-core io_uring loops of pkg/server/loop or
-// the portable pkg/server/netpoll) and swaps archives on reload.
+// HTTP/1.1 and HTTP/2, plain and TLS, on a transport (the per-core io_uring
+// loops of pkg/server/loop or the portable pkg/server/netpoll) and swaps
+// archives on reload.
 //
 // Config describes what to serve and how; Serve runs until its context ends,
 // then drains. Reload builds a new Generation from the archive path and swaps
@@ -8,21 +9,43 @@
 // in-memory build, archive.OpenBytes). Ready, Addrs and URLs tell where
 // Serve listens (port 0 resolved).
 //
+// # Listeners and protocols
+//
+// One transport instance serves every listener: Workers loops (worker
+// indexes 0..Workers-1), each accepting on the plain and the TLS listeners
+// alike, with a transport.Factory per listener group (listeners.go). A
+// plain connection starts as a detectConn (detect.go) that tells the h2c
+// preface (RFC 9113 §3.3) from HTTP/1.1 by the first bytes, within the
+// header timeout of the first byte; with DisableHTTP2 it is an HTTP/1.1
+// conn from the start. A TLS connection is a pkg/server/tlsrec Conn: the
+// handshake runs in crypto/tls off the loop, then ALPN picks HTTP/2 (h2.go)
+// or HTTP/1.1 (tls.go); with ValidateHostnames, or when the client sent
+// SNI, a request for another host gets 421.
+//
 // # HTTP/1.1 connections
 //
-// Each accepted connection gets a conn, the transport.Conn both transports
-// drive. It parses requests with pkg/server/http1 straight from the
+// Each HTTP/1.1 connection is a conn, the transport.Conn both transports
+// drive (inside tlsrec's Conn under TLS). It parses requests with pkg/server/http1 straight from the
 // transport's buffer, answers them with pkg/server/static, and queues each
 // response as iovecs: the head rendered into a per-connection buffer, the
 // body as slices of the archive mapping (never copied). Pipelined requests
 // are answered in order; at most 32 responses wait per connection, then
-// reading pauses (back-pressure). Request bodies are read and discarded
+// reading pauses (back-pressure), and the queue drops what was sent as it
+// goes, so a client that never lets it empty holds no more than that. Request bodies are read and discarded
 // (static serving needs none); Expect: 100-continue is answered with the
 // final response and a close. Framing errors get a short text response with
 // Connection: close. Timeouts: the whole head within HeaderTimeout of its
 // first byte (408), body progress within BodyTimeout (408), IdleTimeout
 // between requests (silent close), each response sent within WriteTimeout
 // (close). After warm-up the request path does not allocate.
+//
+// # HTTP/2 connections
+//
+// An HTTP/2 connection is a pkg/server/http2 Conn with an h2handler
+// (h2.go): each stream's request goes through the same exchange as an
+// HTTP/1.1 request, its generation pinned by the stream's Hold until the
+// response was written or the stream ended. Request bodies are bounded by
+// MaxBodyBytes as for HTTP/1.1.
 //
 // # Scripts
 //
@@ -54,8 +77,8 @@
 //
 // # Endpoints
 //
-// Config.Endpoint (endpoint.go), when set, is asked about HTTP/1.1 requests
-// under EndpointPrefix ("/.zeroserve/", never served from an archive)
+// Config.Endpoint (endpoint.go), when set, is asked about plain HTTP/1.1
+// requests (not HTTP/2, not TLS) under EndpointPrefix ("/.zeroserve/", never served from an archive)
 // before scripts and static serving. It answers with a response or with a
 // Stream: the head goes out without Content-Length and with
 // "Connection: close", and the body is whatever the Stream's owner queues,

@@ -11,8 +11,8 @@ import (
 // exchange is the protocol-neutral work of answering one request: the
 // site's script chain (package script), static serving on the request as
 // the chain left it, <zs-meta> template substitution and the metadata
-// response headers. The protocol owns the framing: HTTP/1.1 (conn.go) now,
-// HTTP/2 streams later. It reuses one exchange per request slot (a
+// response headers. The protocol owns the framing: HTTP/1.1 (conn.go) and
+// HTTP/2 streams (h2.go). It reuses one exchange per request slot (a
 // connection's current request, a stream); after warm-up nothing here
 // allocates.
 //
