@@ -199,25 +199,20 @@ func New(cfg Config) (*Server, error) {
 	if err := s.setupTLS(); err != nil {
 		return nil, err
 	}
+	start, name, err := s.chooseTransport()
+	if err != nil {
+		return nil, err
+	}
+	s.start, s.trName = start, name
+	// Under netpoll several connection goroutines share a worker index:
+	// every generation's per-worker script runners are then taken under a
+	// lock.
+	s.shared = name == "netpoll"
 	g, err := s.load()
 	if err != nil {
 		return nil, err
 	}
 	s.cur.Store(g)
-	start, name, err := s.chooseTransport()
-	if err != nil {
-		s.cur.Load().Release()
-		return nil, err
-	}
-	s.start, s.trName = start, name
-	// Under netpoll several connection goroutines share a worker index:
-	// the per-worker script runners are then taken under a lock.
-	s.shared = name == "netpoll"
-	if g.runners != nil {
-		for i := range g.runners {
-			g.runners[i].shared = s.shared
-		}
-	}
 	return s, nil
 }
 
