@@ -139,6 +139,11 @@ func TestTrapIsAndFormat(t *testing.T) {
 	if !errors.Is(bad, vm.ErrBadArg) || errors.Is(bad, vm.ErrStore) || bad.Reason != "len > 64" {
 		t.Errorf("BadArg trap = %+v", bad)
 	}
+	wrapped := vm.TrapAt(fmt.Errorf("header %q: %w", "x", vm.BadArg("too long")), 2, nil)
+	if !errors.Is(wrapped, vm.ErrBadArg) || wrapped.Reason != "too long" || wrapped.PC != 2 ||
+		wrapped.Error() != `vm: trap at insn 2: too long: header "x": vm: trap: too long` {
+		t.Errorf("wrapped BadArg trap = %+v (%q)", wrapped, wrapped.Error())
+	}
 	if vm.ErrBudget.PC != -1 {
 		t.Error("package-level trap was mutated")
 	}

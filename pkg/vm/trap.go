@@ -64,7 +64,10 @@ func BadArg(reason string) *Trap {
 }
 
 func (t *Trap) Error() string {
-	s := fmt.Sprintf("vm: trap at insn %d: %s", t.PC, t.Reason)
+	s := "vm: trap: " + t.Reason // not raised yet (a helper's error value)
+	if t.PC >= 0 {
+		s = fmt.Sprintf("vm: trap at insn %d: %s", t.PC, t.Reason)
+	}
 	if t.Line.Line > 0 {
 		s += fmt.Sprintf(" (%s:%d)", t.Line.File, t.Line.Line)
 	}
@@ -89,14 +92,14 @@ func (t *Trap) Unwrap() error { return t.Err }
 // Engines call it on their (rare) failure path.
 func TrapAt(err error, pc int, p *Program) *Trap {
 	var t Trap
-	if src, ok := err.(*Trap); ok {
-		t = *src
-	} else if errors.As(err, new(*Trap)) {
-		var inner *Trap
-		errors.As(err, &inner)
-		t = Trap{Code: inner.Code, Reason: inner.Reason, Err: err}
-	} else {
+	var inner *Trap
+	switch {
+	case !errors.As(err, &inner):
 		t = Trap{Code: TrapHelper, Reason: ErrHelper.Reason, Err: err}
+	case error(inner) == err:
+		t = *inner
+	default: // a wrapped trap keeps its code and the wrapping message
+		t = Trap{Code: inner.Code, Reason: inner.Reason, Err: err}
 	}
 	t.PC = pc
 	if p != nil {
