@@ -174,6 +174,7 @@ type Server struct {
 
 	reloadMu sync.Mutex
 	seq      uint64
+	stopped  bool // Serve returned: the last generation is released (reloadMu)
 
 	start  starter
 	trName string
@@ -266,10 +267,14 @@ func (s *Server) loadScripts(r *archive.Reader) (*script.Set, error) {
 
 // Reload opens the archive again and makes it current. On any error the
 // current generation keeps serving and the error is returned (and logged).
-// Requests in flight finish on the generation they started with.
+// Requests in flight finish on the generation they started with. Once
+// Serve has returned, Reload fails and loads nothing.
 func (s *Server) Reload() error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	if s.stopped {
+		return fmt.Errorf("reload: %w", errStopped)
+	}
 	start := time.Now()
 	var store *certs.Store
 	if s.tls != nil {
@@ -298,9 +303,16 @@ func (s *Server) Reload() error {
 // Serve listens on Config.Addrs and serves until ctx ends, then drains:
 // listeners close, idle connections close, requests in flight finish, and
 // after DrainTimeout whatever is left is closed. It returns nil after an
-// orderly drain, or the error that stopped the transport.
+// orderly drain, or the error that stopped the transport. On return the
+// last generation is released; a Server serves once.
 func (s *Server) Serve(ctx context.Context) error {
-	defer s.cur.Store(nil)
+	s.reloadMu.Lock()
+	stopped := s.stopped
+	s.reloadMu.Unlock()
+	if stopped {
+		return errStopped
+	}
+	defer s.stop()
 	cfg := s.cfg
 	groups, err := s.listenGroups()
 	if err != nil {
@@ -345,6 +357,17 @@ func (s *Server) Serve(ctx context.Context) error {
 		cfg.Log.Info("drained")
 	}
 	return nil
+}
+
+var errStopped = errors.New("server stopped: Serve has returned")
+
+// stop releases the current generation once Serve is over; Reload and Swap
+// then fail instead of loading one that nothing would release.
+func (s *Server) stop() {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	s.stopped = true
+	s.cur.Store(nil)
 }
 
 // chooseTransport applies Config.Transport.

@@ -14,13 +14,17 @@ import (
 // closed when its generation is released, or before Swap returns an error.
 // On any error the current generation keeps serving. Requests in flight
 // finish on the generation they started with. TLS certificates are not
-// read again (Reload does that).
+// read again (Reload does that). Once Serve has returned, Swap fails.
 func (s *Server) Swap(r *archive.Reader) error {
 	if r == nil {
 		return errors.New("swap: no archive")
 	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
+	if s.stopped {
+		r.Close()
+		return fmt.Errorf("swap: %w", errStopped)
+	}
 	start := time.Now()
 	g, err := s.generation(r, "")
 	if err != nil {
