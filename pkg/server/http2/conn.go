@@ -396,23 +396,30 @@ func (c *Conn) onSettings(f *Frame) error {
 		c.acked = true
 		return nil
 	}
+	win := c.peerInitWin
 	for i := range f.NumSettings() {
 		s := f.Setting(i)
 		switch s.ID {
-		case SettingInitialWindowSize: // §6.9.2: adjust open streams
-			delta := int64(s.Val) - c.peerInitWin
-			c.peerInitWin = int64(s.Val)
-			for _, st := range c.streams {
-				st.sendWin += delta
-				if st.sendWin > maxWindow {
-					return errSettingsWindow
-				}
-				if delta > 0 {
-					c.unblock(st)
-				}
-			}
+		case SettingInitialWindowSize:
+			win = int64(s.Val)
 		case SettingMaxFrameSize:
 			c.peerMaxFrame = int(s.Val)
+		}
+	}
+	// §6.9.2: adjust the open streams' windows by the change, once per
+	// frame: the last value is the one that holds (§6.5.3), and walking
+	// every stream for each of a frame's 2730 entries made one SETTINGS
+	// cost milliseconds.
+	if delta := win - c.peerInitWin; delta != 0 {
+		c.peerInitWin = win
+		for _, st := range c.streams {
+			st.sendWin += delta
+			if st.sendWin > maxWindow {
+				return errSettingsWindow
+			}
+			if delta > 0 {
+				c.unblock(st)
+			}
 		}
 	}
 	start := len(c.obuf)
