@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/http1"
+	"zeroserve.dev/zeroserve/pkg/server/static"
 	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
 
@@ -168,7 +169,7 @@ func (c *conn) readHead(p []byte) int {
 		return 0
 	}
 	if err != nil {
-		c.protocolError(err, p)
+		c.protocolError(err)
 		return len(p)
 	}
 	c.startRequest()
@@ -233,7 +234,7 @@ func (c *conn) readBody(p []byte) int {
 	c.bodySeen += int64(len(data))
 	if err != nil {
 		c.dropPending()
-		c.protocolError(err, nil)
+		c.protocolError(err)
 		return len(p)
 	}
 	if c.body.Done() {
@@ -323,17 +324,10 @@ func connField(minor uint8, keep bool) (http1.ConnField, bool) {
 // enqueue renders the head of ex's response into hbuf and queues head and
 // body.
 func (c *conn) enqueue(g *Generation, cf http1.ConnField, ex *exchange, start time.Time, rec *AccessRecord) *queued {
-	if c.queueLen() == 0 {
-		c.wrote = c.now
-	}
 	status := ex.Status
-	h0 := len(c.hbuf)
-	c.hbuf = http1.AppendResponseHead(c.hbuf, status, c.date.Value(c.now), cf)
-	for _, f := range ex.Fields {
-		c.hbuf = http1.AppendField(c.hbuf, f.Name, f.Value)
-	}
+	h0 := c.appendHead(status, cf, ex.Fields)
 	c.hbuf = http1.EndHead(c.hbuf)
-	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
+	c.segs = append(c.segs, c.hbufFrom(h0))
 	var n int64
 	mapping := ex.mapping()
 	for _, b := range ex.Body {
@@ -345,7 +339,7 @@ func (c *conn) enqueue(g *Generation, cf http1.ConnField, ex *exchange, start ti
 			// in a reused buffer: keep a copy.
 			s0 := len(c.hbuf)
 			c.hbuf = append(c.hbuf, b...)
-			b = c.hbuf[s0:len(c.hbuf):len(c.hbuf)]
+			b = c.hbufFrom(s0)
 		}
 		c.segs = append(c.segs, b)
 		n += int64(len(b))
@@ -358,15 +352,38 @@ func (c *conn) enqueue(g *Generation, cf http1.ConnField, ex *exchange, start ti
 	return q
 }
 
+// appendHead starts rendering a response head into hbuf (status line,
+// Date, Server, the connection field and fields; the caller adds any more
+// and calls http1.EndHead) and returns where it starts. The first response
+// queued starts the write timeout.
+func (c *conn) appendHead(status int, cf http1.ConnField, fields []static.Field) int {
+	if c.queueLen() == 0 {
+		c.wrote = c.now
+	}
+	h0 := len(c.hbuf)
+	c.hbuf = http1.AppendResponseHead(c.hbuf, status, c.date.Value(c.now), cf)
+	for _, f := range fields {
+		c.hbuf = http1.AppendField(c.hbuf, f.Name, f.Value)
+	}
+	return h0
+}
+
+// hbufFrom is the segment hbuf[from:], capped so that later appends to
+// hbuf never write into it.
+func (c *conn) hbufFrom(from int) []byte { return c.hbuf[from:len(c.hbuf):len(c.hbuf)] }
+
 // protocolError answers a request the parser refused (or a broken body)
 // and closes: the byte stream cannot be trusted after a framing error.
-func (c *conn) protocolError(err error, p []byte) {
-	status := http1.StatusOf(err)
+func (c *conn) protocolError(err error) {
+	c.refuse(http1.StatusOf(err), err)
+}
+
+// refuse answers with an error status before a request was parsed (its
+// access record has no method or target) and closes.
+func (c *conn) refuse(status int, err error) {
 	var rec AccessRecord
-	rec.Time = c.now
-	rec.Remote = c.info.Remote
+	rec.Time, rec.Remote, rec.Proto = c.now, c.info.Remote, 11
 	rec.ID = c.o.requestID.Add(1)
-	rec.Proto = 11
 	c.errorResponse(status, &rec)
 	c.logError(status, err, rec.ID)
 }
@@ -378,7 +395,7 @@ func (c *conn) errorResponse(status int, rec *AccessRecord) {
 	}
 	h0 := len(c.hbuf)
 	c.hbuf = http1.AppendError(c.hbuf, status, c.date.Value(c.now))
-	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
+	c.segs = append(c.segs, c.hbufFrom(h0))
 	rec.Status = uint16(status)
 	c.q = append(c.q, queued{end: len(c.segs), status: uint16(status), start: c.now, rec: *rec})
 	c.state = stClosing
@@ -533,11 +550,7 @@ func (c *conn) Timeout() {
 		c.aborted = true
 		c.state = stClosing
 	case c.state == stHead:
-		var rec AccessRecord
-		rec.Time, rec.Remote, rec.Proto = c.now, c.info.Remote, 11
-		rec.ID = c.o.requestID.Add(1)
-		c.errorResponse(408, &rec)
-		c.logError(408, errHeaderTimeout, rec.ID)
+		c.refuse(408, errHeaderTimeout)
 	case c.state == stBody:
 		var rec = c.pendReq.rec
 		c.dropPending()

@@ -116,14 +116,7 @@ func (e *endpointConn) dispatch(r *http1.Request) bool {
 	}
 	// A request body is never read: answer and close.
 	cf, keep := connField(pr.minor, pr.keep && ep.Stream == nil && r.Framing == http1.BodyNone)
-	if c.queueLen() == 0 {
-		c.wrote = c.now
-	}
-	h0 := len(c.hbuf)
-	c.hbuf = http1.AppendResponseHead(c.hbuf, ep.Status, c.date.Value(c.now), cf)
-	for _, f := range ep.Fields {
-		c.hbuf = http1.AppendField(c.hbuf, f.Name, f.Value)
-	}
+	h0 := c.appendHead(ep.Status, cf, ep.Fields)
 	if ep.Stream == nil {
 		c.hbuf = append(c.hbuf, "Content-Length: "...)
 		c.hbuf = strconv.AppendInt(c.hbuf, int64(len(ep.Body)), 10)
@@ -135,7 +128,7 @@ func (e *endpointConn) dispatch(r *http1.Request) bool {
 		c.hbuf = append(c.hbuf, ep.Body...)
 		n = int64(len(ep.Body))
 	}
-	c.segs = append(c.segs, c.hbuf[h0:len(c.hbuf):len(c.hbuf)])
+	c.segs = append(c.segs, c.hbufFrom(h0))
 	c.q = append(c.q, queued{end: len(c.segs), status: uint16(ep.Status), bytes: n, start: pr.start, rec: pr.rec})
 	switch {
 	case stream:
