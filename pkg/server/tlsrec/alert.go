@@ -8,17 +8,17 @@ type Alert uint8
 
 // Alert descriptions used by the record layer.
 const (
-	AlertCloseNotify          Alert = 0
-	AlertUnexpectedMessage    Alert = 10
-	AlertBadRecordMAC         Alert = 20
-	AlertRecordOverflow       Alert = 22
-	AlertHandshakeFailure     Alert = 40
-	AlertIllegalParameter     Alert = 47
-	AlertDecodeError          Alert = 50
-	AlertProtocolVersion      Alert = 70
-	AlertInternalError        Alert = 80
-	AlertUserCanceled         Alert = 90
-	AlertNoApplicationProtocl Alert = 120
+	AlertCloseNotify           Alert = 0
+	AlertUnexpectedMessage     Alert = 10
+	AlertBadRecordMAC          Alert = 20
+	AlertRecordOverflow        Alert = 22
+	AlertHandshakeFailure      Alert = 40
+	AlertIllegalParameter      Alert = 47
+	AlertDecodeError           Alert = 50
+	AlertProtocolVersion       Alert = 70
+	AlertInternalError         Alert = 80
+	AlertUserCanceled          Alert = 90
+	AlertNoApplicationProtocol Alert = 120
 )
 
 // Error values for the alerts we send.
@@ -33,17 +33,17 @@ var (
 )
 
 var alertNames = map[Alert]string{
-	AlertCloseNotify:          "close_notify",
-	AlertUnexpectedMessage:    "unexpected_message",
-	AlertBadRecordMAC:         "bad_record_mac",
-	AlertRecordOverflow:       "record_overflow",
-	AlertHandshakeFailure:     "handshake_failure",
-	AlertIllegalParameter:     "illegal_parameter",
-	AlertDecodeError:          "decode_error",
-	AlertProtocolVersion:      "protocol_version",
-	AlertInternalError:        "internal_error",
-	AlertUserCanceled:         "user_canceled",
-	AlertNoApplicationProtocl: "no_application_protocol",
+	AlertCloseNotify:           "close_notify",
+	AlertUnexpectedMessage:     "unexpected_message",
+	AlertBadRecordMAC:          "bad_record_mac",
+	AlertRecordOverflow:        "record_overflow",
+	AlertHandshakeFailure:      "handshake_failure",
+	AlertIllegalParameter:      "illegal_parameter",
+	AlertDecodeError:           "decode_error",
+	AlertProtocolVersion:       "protocol_version",
+	AlertInternalError:         "internal_error",
+	AlertUserCanceled:          "user_canceled",
+	AlertNoApplicationProtocol: "no_application_protocol",
 }
 
 // String returns the RFC name of the alert.
