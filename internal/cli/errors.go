@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
 // IO are the streams a command reads and writes; tests inject buffers.
@@ -48,4 +50,15 @@ func ExitCode(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintf(stderr, "error: %v\n", err)
 	return 1
+}
+
+// ExactArgs is cobra.ExactArgs reported as a usage mistake (a FlagError,
+// exit status 2).
+func ExactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := cobra.ExactArgs(n)(c, args); err != nil {
+			return &FlagError{Err: err}
+		}
+		return nil
+	}
 }

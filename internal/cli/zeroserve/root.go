@@ -92,7 +92,7 @@ SNI); HTTP/2 is negotiated by ALPN, and plain listeners accept HTTP/2 with
 prior knowledge (h2c), unless --h2=false.
 SIGHUP reloads the archive and the certificates; SIGTERM and SIGINT stop accepting,
 finish the requests in flight (up to --drain-timeout) and exit 0.`,
-		Args:          cobra.ExactArgs(1),
+		Args:          cli.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(c *cobra.Command, args []string) error {

@@ -41,7 +41,7 @@ func NewCmdBuild(io cli.IO, runF func(*Options) error) *cobra.Command {
 		Long: `Pack DIR into one pre-indexed tar archive: every file, precompressed
 variants (br, zstd, gzip) of compressible files, and compiled scripts from
 DIR/.zeroserve/scripts. The same input gives the same bytes.`,
-		Args: exactArgs(1),
+		Args: cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Dir = args[0]
 			if runF != nil {
@@ -173,15 +173,5 @@ func (p *progress) update(done, total int) {
 func (p *progress) done() {
 	if p.drew {
 		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
-
-// exactArgs is cobra.ExactArgs as a usage error (exit 2).
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(c, args); err != nil {
-			return &cli.FlagError{Err: err}
-		}
-		return nil
 	}
 }

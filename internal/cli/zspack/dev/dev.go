@@ -52,7 +52,7 @@ running server without dropping connections; open pages reload themselves
 (stylesheet-only changes are applied without a reload). A failed build keeps
 the last good one serving and shows the error here and in the browser.`,
 		Example: "  zspack dev examples/hello\n  zspack dev --addr :8080 --open ./site",
-		Args:    cobra.ExactArgs(1),
+		Args:    cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Dir = args[0]
 			if runF != nil {

@@ -30,7 +30,7 @@ func NewCmdInspect(io cli.IO, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect FILE",
 		Short: "List an archive's index: paths, sizes, types, ETags, variants, scripts",
-		Args:  exactArgs(1),
+		Args:  cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if runF != nil {
@@ -195,14 +195,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// exactArgs is cobra.ExactArgs as a usage error (exit 2).
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(c, args); err != nil {
-			return &cli.FlagError{Err: err}
-		}
-		return nil
-	}
 }

@@ -24,7 +24,7 @@ func NewCmdVerify(io cli.IO, runF func(*Options) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check an archive completely: index against tar, every hash, every variant",
-		Args:  exactArgs(1),
+		Args:  cli.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if runF != nil {
@@ -62,14 +62,4 @@ func verifyRun(opts *Options) error {
 	}
 	fmt.Fprintf(opts.IO.Out, "ok %s: %d files, %d variants, %d scripts\n", opts.Path, r.Len(), variants, len(scripts))
 	return nil
-}
-
-// exactArgs is cobra.ExactArgs as a usage error (exit 2).
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if err := cobra.ExactArgs(n)(c, args); err != nil {
-			return &cli.FlagError{Err: err}
-		}
-		return nil
-	}
 }
