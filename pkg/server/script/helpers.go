@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"zeroserve.dev/zeroserve/pkg/abi"
@@ -86,6 +87,14 @@ var helperTable = vm.Helpers{
 	"zs_json_respond":       zsJSONRespond,
 	"zs_load_static_json":   zsLoadStaticJSON,
 	"zs_load_file_metadata": zsLoadFileMetadata,
+}
+
+func init() {
+	for name, h := range helperTable {
+		if strings.HasPrefix(name, "zs_json_") || name == "zs_object_free" || name == "zs_load_static_json" {
+			helperTable[name] = chargeJSON(h)
+		}
+	}
 }
 
 // Helpers returns the helper table (for tools that link scripts outside a

@@ -336,6 +336,7 @@ func zsJSONRespond(c *vm.Call, status, h, _, _, _ uint64) (uint64, error) {
 	r.Body = r.Body[:0]
 	if status != 204 && status != 304 {
 		r.Body = t.appendJSON(r.Body, nd)
+		c.Charge(uint64(len(r.Body)) / vm.HelperBytesPerInsn)
 	}
 	return rOK, nil
 }
@@ -354,7 +355,9 @@ func zsLoadStaticJSON(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
 	if !ok {
 		return rError, nil
 	}
-	return s64(cx.json.parseDoc(site.Content(e)))
+	doc := site.Content(e)
+	c.Charge(uint64(len(doc)) / vm.HelperBytesPerInsn) // parsed on every call
+	return s64(cx.json.parseDoc(doc))
 }
 
 func zsLoadFileMetadata(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
@@ -403,4 +406,23 @@ func addScalar[T text](t *trees, n int32, key string, kind uint8, text T) bool {
 	t.nodes[c].key, t.nodes[c].text = ks, ts
 	t.appendChild(n, c)
 	return true
+}
+
+// chargeJSON wraps a JSON helper so that its host work counts against the
+// script's budget: the tree memory the call added (copies, parsed documents)
+// at vm.HelperBytesPerInsn bytes per instruction, plus one instruction per
+// node it walked. Without it, a loop of cheap guest instructions could make
+// the host clone, search or serialise megabyte trees for free.
+func chargeJSON(h vm.Helper) vm.Helper {
+	return func(c *vm.Call, r1, r2, r3, r4, r5 uint64) (uint64, error) {
+		t := &ctx(c).json
+		before := t.used()
+		r0, err := h(c, r1, r2, r3, r4, r5)
+		if grown := t.used() - before; grown > 0 {
+			c.Charge(uint64(grown) / vm.HelperBytesPerInsn)
+		}
+		c.Charge(uint64(t.steps))
+		t.steps = 0
+		return r0, err
+	}
 }

@@ -46,12 +46,17 @@ type trees struct {
 	bytes   []byte
 	handles [abi.MaxJSONHandles]jhandle
 	limit   int
+	// steps counts the nodes walked since the last helper call (member and
+	// element lookups, serialisation), charged to the script's budget by
+	// chargeJSON with the memory the call added.
+	steps int
 }
 
 func (t *trees) reset() {
 	t.nodes = t.nodes[:0]
 	t.bytes = t.bytes[:0]
 	t.handles = [abi.MaxJSONHandles]jhandle{}
+	t.steps = 0
 }
 
 func (t *trees) used() int { return len(t.nodes)*jnodeSize + len(t.bytes) }
@@ -114,6 +119,7 @@ func (t *trees) newDoc(kind uint8) int64 {
 func (t *trees) member(n int32, key []byte) (prev, m int32) {
 	prev = none
 	for c := t.nodes[n].first; c != none; prev, c = c, t.nodes[c].next {
+		t.steps++
 		if string(t.nodes[c].key.of(t.bytes)) == string(key) {
 			return prev, c
 		}
@@ -125,6 +131,7 @@ func (t *trees) element(n int32, i uint64) (prev, m int32) {
 	prev = none
 	c := t.nodes[n].first
 	for ; c != none && i > 0; i-- {
+		t.steps++
 		prev, c = c, t.nodes[c].next
 	}
 	return prev, c
@@ -214,6 +221,7 @@ func (t *trees) readI64(n int32) (int64, bool) {
 
 // appendJSON appends the compact serialisation of node n.
 func (t *trees) appendJSON(dst []byte, n int32) []byte {
+	t.steps++
 	nd := &t.nodes[n]
 	switch nd.kind {
 	case abi.JSONNull:

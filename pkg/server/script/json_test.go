@@ -3,11 +3,13 @@ package script
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"zeroserve.dev/zeroserve/pkg/abi"
+	"zeroserve.dev/zeroserve/pkg/vm"
 )
 
 func newTrees() *trees { return &trees{limit: DefaultJSONMemory} }
@@ -259,4 +261,43 @@ func FuzzJSONParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestJSONHelperWorkIsCharged: host work a JSON helper does on behalf of a
+// script (walking members, cloning, serialising, parsing archive files) is
+// charged to the script's budget, not only the guest bytes it reads.
+func TestJSONHelperWorkIsCharged(t *testing.T) {
+	h := newHarness(t, Config{})
+	var doc strings.Builder
+	doc.WriteString("{")
+	for i := range 2000 {
+		if i > 0 {
+			doc.WriteByte(',')
+		}
+		fmt.Fprintf(&doc, `"k%d":"%s"`, i, strings.Repeat("v", 40))
+	}
+	doc.WriteString("}")
+	p, n := h.s(doc.String())
+	obj := h.ok("zs_json_parse", p, n)
+	h.call.TakeCharge()
+
+	charged := func(name string, args ...uint64) uint64 {
+		t.Helper()
+		h.ok(name, args...)
+		return h.call.TakeCharge()
+	}
+	kp, kn := h.s("k1999") // the last member: a full walk
+	if got := charged("zs_json_get", uint64(obj), kp, kn); got < 2000 {
+		t.Errorf("zs_json_get of the last of 2000 members charged %d, want ≥ 2000", got)
+	}
+	if got := charged("zs_json_clone", uint64(obj)); got < 2000 {
+		t.Errorf("zs_json_clone of a 2000-member object charged %d, want ≥ 2000", got)
+	}
+	if got := charged("zs_json_respond", 200, uint64(obj)); got < uint64(doc.Len())/vm.HelperBytesPerInsn {
+		t.Errorf("zs_json_respond of %d bytes charged %d", doc.Len(), got)
+	}
+	small := h.ok("zs_json_new_object")
+	if got := charged("zs_json_len", uint64(small)); got > 1 {
+		t.Errorf("zs_json_len of an empty object charged %d, want at most 1", got)
+	}
 }
