@@ -137,10 +137,19 @@ func devRun(ctx context.Context, opts *Options) error {
 	p.outcome(first, opts.Now().Sub(start), "built")
 
 	l := &loop{opts: opts, p: p, b: b, live: live, hub: hub, w: w}
-	err = l.run(ctx, served)
+	return l.serve(ctx, stop, served)
+}
+
+// serve runs the loop, then stops the server (stop ends Serve's context)
+// and waits for it to drain before the watcher and the certificate go. It
+// returns the first error: the loop's, else Serve's.
+func (l *loop) serve(ctx context.Context, stop context.CancelFunc, served <-chan error) error {
+	over, err := l.run(ctx, served)
 	stop()
-	if err == nil {
-		err = <-served
+	if !over {
+		if serr := <-served; err == nil {
+			err = serr
+		}
 	}
 	return err
 }
@@ -157,7 +166,13 @@ type loop struct {
 	retries int
 }
 
-func (l *loop) run(ctx context.Context, served <-chan error) error {
+// run rebuilds until ctx ends (nil), the server stops by itself or the
+// watcher fails (an error). over reports whether it consumed Serve's
+// result from served. A stop asked for through ctx also ends Serve, and the
+// select may see Serve's return before ctx.Done: that is the same orderly
+// stop, so it returns Serve's result (nil after a drain), never "server
+// stopped".
+func (l *loop) run(ctx context.Context, served <-chan error) (over bool, err error) {
 	l.deb = dev.Debouncer{Quiet: dev.DefaultQuiet, Max: dev.DefaultMax}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -166,19 +181,19 @@ func (l *loop) run(ctx context.Context, served <-chan error) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return false, nil
 		case <-beat.C:
 			if l.hub != nil {
 				l.hub.Heartbeat()
 			}
 		case err := <-served:
-			if err == nil {
+			if err == nil && ctx.Err() == nil {
 				err = errors.New("server stopped")
 			}
-			return err
+			return true, err
 		case name, ok := <-l.w.Events:
 			if !ok {
-				return errors.New("file watcher stopped")
+				return false, errors.New("file watcher stopped")
 			}
 			l.deb.Add(name, l.opts.Now())
 			due, _ := l.deb.Deadline()
@@ -201,6 +216,9 @@ func (l *loop) run(ctx context.Context, served <-chan error) error {
 func (l *loop) rebuild(ctx context.Context) (retry bool) {
 	start := l.opts.Now()
 	o := l.b.Build(ctx)
+	if ctx.Err() != nil {
+		return false // stopping: an interrupted build is no outcome to report
+	}
 	if o.Err != nil && errors.Is(o.Err, fs.ErrNotExist) && l.retries < maxRetries {
 		l.retries++
 		return true

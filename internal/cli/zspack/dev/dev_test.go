@@ -2,6 +2,7 @@ package dev
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -118,5 +119,44 @@ func TestPrefixWriter(t *testing.T) {
 	}
 	if want := "server: level=WARN msg=a\nserver: level=ERROR msg=b\n"; b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}
+
+// TestLoopStop: a stop asked for through the context ends Serve too, so
+// the loop may find both ready; whichever the select picks, an orderly stop is
+// no error (it used to be reported as "server stopped", exit 1). Each case
+// runs many times because the select picks at random.
+func TestLoopStop(t *testing.T) {
+	transportErr := errors.New("transport netpoll stopped: boom")
+	tests := []struct {
+		name     string
+		cancel   bool  // the context has ended
+		serveErr error // what Serve returned
+		wantErr  string
+	}{
+		{name: "orderly stop", cancel: true},
+		{name: "failed drain after stop", cancel: true, serveErr: transportErr, wantErr: transportErr.Error()},
+		{name: "server stopped by itself", wantErr: "server stopped"},
+		{name: "server failed", serveErr: transportErr, wantErr: transportErr.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 64 {
+				ctx, cancel := context.WithCancel(context.Background())
+				if tt.cancel {
+					cancel()
+				}
+				served := make(chan error, 1)
+				served <- tt.serveErr
+				l := &loop{opts: &Options{Now: time.Now}, w: &dev.Watcher{}}
+				err := l.serve(ctx, cancel, served)
+				if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr) {
+					t.Fatalf("serve() = %v, want %q", err, tt.wantErr)
+				}
+				if len(served) != 0 {
+					t.Fatal("serve() returned without waiting for Serve")
+				}
+			}
+		})
 	}
 }
