@@ -19,7 +19,8 @@ const (
 
 // Options tune the record layer. Zero values mean the defaults above.
 type Options struct {
-	// HandshakeTimeout bounds the whole handshake.
+	// HandshakeTimeout bounds the whole handshake, from its first byte:
+	// more bytes that do not complete it do not extend it.
 	HandshakeTimeout time.Duration
 	// WriteTimeout bounds sending our own records (alerts, close_notify)
 	// when the inner connection has no timer of its own running.
@@ -34,6 +35,9 @@ type Options struct {
 	// KeyUpdateAfter is the number of records we seal under one key before
 	// we update it ourselves (RFC 8446 §5.5); zero means 2^24.
 	KeyUpdateAfter uint64
+	// Now is the clock the handshake deadline is measured with (default
+	// time.Now); tests inject their own.
+	Now func() time.Time
 }
 
 // ECDHEAEADSuites are the TLS 1.2 cipher suites allowed: ECDHE key exchange
@@ -107,6 +111,9 @@ func NewConfig(base *tls.Config, opts Options) (*Config, error) {
 	}
 	if opts.KeyUpdateAfter == 0 {
 		opts.KeyUpdateAfter = 1 << 24
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	// Initialise the automatic ticket keys of base before anything clones
 	// it (golang/go#60506): otherwise every clone makes its own keys and

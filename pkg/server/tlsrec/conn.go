@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
@@ -48,7 +49,8 @@ type Conn struct {
 	tc      *tls.Conn
 	kl      *keyLog
 	started bool
-	hsDone  bool // set by the goroutine under pipe.mu
+	hsEnd   time.Time // the handshake deadline: its first byte + HandshakeTimeout
+	hsDone  bool      // set by the goroutine under pipe.mu
 	hsErr   error
 	state   tls.ConnectionState
 
@@ -119,6 +121,7 @@ func (c *Conn) RequestKeyUpdate(requestPeer bool) error {
 // handshake starts crypto/tls on its goroutine.
 func (c *Conn) startHandshake() {
 	c.started = true
+	c.hsEnd = c.cfg.opts.Now().Add(c.cfg.opts.HandshakeTimeout)
 	c.tc = tls.Server(c.pipe, c.cfg.connConfig(c.kl))
 	go func() {
 		err := c.tc.Handshake()
@@ -652,7 +655,7 @@ func (c *Conn) Status() transport.Status {
 	case c.abort:
 		return transport.Status{Close: true, PauseRead: true}
 	case c.phase == phHandshake:
-		return transport.Status{PauseRead: c.pipe.isFull(), Timeout: c.cfg.opts.HandshakeTimeout}
+		return transport.Status{PauseRead: c.pipe.isFull(), Timeout: c.handshakeLeft()}
 	case c.phase == phDone || c.sentClose:
 		return transport.Status{Close: true, PauseRead: true, Timeout: c.cfg.opts.WriteTimeout}
 	}
@@ -663,6 +666,17 @@ func (c *Conn) Status() transport.Status {
 		st.Timeout = c.cfg.opts.WriteTimeout
 	}
 	return st
+}
+
+// handshakeLeft is the time the handshake has left: the whole
+// HandshakeTimeout before its first byte, then what remains of it since
+// that byte (at least 1ns: expire now), however the client spreads its
+// bytes out.
+func (c *Conn) handshakeLeft() time.Duration {
+	if !c.started {
+		return c.cfg.opts.HandshakeTimeout
+	}
+	return max(c.hsEnd.Sub(c.cfg.opts.Now()), time.Nanosecond)
 }
 
 // Timeout implements transport.Conn.

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
 
 func baseConfig(t testing.TB, minVersion uint16) (*tls.Config, *x509.CertPool) {
@@ -255,6 +258,44 @@ func TestHandshakeTimeout(t *testing.T) {
 	sv.ctl <- func(c *Conn) { c.Timeout() }
 	if err := sv.wait(t); err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Errorf("got %v, want handshake timeout", err)
+	}
+}
+
+// TestHandshakeTimeoutFromFirstByte: the handshake timeout runs from the
+// first byte; a client trickling ClientHello bytes does not extend it.
+func TestHandshakeTimeoutFromFirstByte(t *testing.T) {
+	base, _ := baseConfig(t, tls.VersionTLS12)
+	now := time.Unix(1_700_000_000, 0)
+	cfg, err := NewConfig(base, Options{HandshakeTimeout: 10 * time.Second, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConn(cfg, transport.Info{Waker: &waker{ch: make(chan struct{}, 1)}}, nil)
+	defer c.Close(nil)
+	hello := []byte{22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3} // a ClientHello, never finished
+	for _, step := range []struct {
+		advance time.Duration
+		feed    []byte
+		want    time.Duration
+	}{
+		{0, nil, 10 * time.Second}, // before the first byte
+		{time.Hour, hello[:2], 10 * time.Second},
+		{4 * time.Second, hello[2:5], 6 * time.Second},
+		{3 * time.Second, hello[5:8], 3 * time.Second},
+		{2 * time.Second, hello[8:], time.Second},
+		{5 * time.Second, nil, time.Nanosecond}, // overdue: expire now
+	} {
+		now = now.Add(step.advance)
+		if len(step.feed) > 0 && c.Recv(step.feed) != len(step.feed) {
+			t.Fatal("handshake bytes not consumed")
+		}
+		if st := c.Status(); st.Timeout != step.want || st.Close {
+			t.Fatalf("after %d more bytes at +%v: status %+v, want timeout %v", len(step.feed), step.advance, st, step.want)
+		}
+	}
+	c.Timeout()
+	if st := c.Status(); !st.Close || c.Err() == nil {
+		t.Fatalf("after Timeout: status %+v, err %v", st, c.Err())
 	}
 }
 
