@@ -113,7 +113,14 @@ func parseLoadDuration(s string) (time.Duration, error) {
 	default:
 		return 0, fmt.Errorf("duration %q: unknown unit", s)
 	}
-	return time.Duration(math.Round(v * float64(unit))), nil
+	// A float-to-int conversion out of range is implementation-defined in
+	// Go (MinInt64 on amd64): reject what a time.Duration cannot hold
+	// rather than return a negative duration.
+	ns := math.Round(v * float64(unit))
+	if ns >= math.MaxInt64 { // float64(MaxInt64) is 2^63, already out of range
+		return 0, fmt.Errorf("duration %q: out of range", s)
+	}
+	return time.Duration(ns), nil
 }
 
 var (
@@ -174,7 +181,10 @@ func parseH2loadLog(b []byte) (p50, p99 time.Duration, err error) {
 			return 0, 0, fmt.Errorf("h2load log: %q: want 3 tab-separated fields", line)
 		}
 		us, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil || us < 0 {
+		// A latency must fit a time.Duration once scaled to nanoseconds:
+		// above MaxInt64/1000 µs the multiplication below would wrap to a
+		// negative percentile.
+		if err != nil || us < 0 || us > math.MaxInt64/int64(time.Microsecond) {
 			return 0, 0, fmt.Errorf("h2load log: %q: bad duration", line)
 		}
 		lat = append(lat, us)

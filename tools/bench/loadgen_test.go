@@ -81,6 +81,9 @@ func TestParseLoadDuration(t *testing.T) {
 		{"1.0xs", 0, false},
 		{"-1s", 0, false},
 		{"1..2s", 0, false},
+		{"2562047h", 2562047 * time.Hour, true},
+		{"2562048h", 0, false},               // over MaxInt64 ns: would wrap negative
+		{"99999999999999999999ns", 0, false}, // likewise
 	}
 	for _, tt := range tests {
 		got, err := parseLoadDuration(tt.in)
@@ -138,6 +141,8 @@ func TestParseH2loadLog(t *testing.T) {
 		{"1\t200\n", 0, 0, false},
 		{"1\t200\tx\n", 0, 0, false},
 		{"1\t200\t-5\n", 0, 0, false},
+		{"1\t200\t9223372036854775\n", 9223372036854775 * time.Microsecond, 9223372036854775 * time.Microsecond, true},
+		{"1\t200\t9223372036854776\n", 0, 0, false}, // over MaxInt64 ns: would wrap negative
 	}
 	for _, tt := range tests {
 		p50, p99, err := parseH2loadLog([]byte(tt.in))
@@ -153,7 +158,7 @@ func FuzzParseWrk(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := parseWrk(b)
-		if err == nil && (r.Requests < 0 || r.Errors < 0 || r.P50 <= 0 || r.P99 <= 0) {
+		if err == nil && (r.Requests < 0 || r.Errors < 0 || r.Elapsed < 0 || r.RPS < 0 || r.P50 <= 0 || r.P99 <= 0) {
 			t.Errorf("accepted %+v", r)
 		}
 	})
@@ -164,7 +169,7 @@ func FuzzParseH2load(f *testing.F) {
 	f.Add(readTestdata(f, "h2load-404.txt"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := parseH2load(b)
-		if err == nil && (r.Requests < 0 || r.Errors < 0) {
+		if err == nil && (r.Requests < 0 || r.Errors < 0 || r.Elapsed < 0 || r.RPS < 0 || r.P50 < 0 || r.P99 < 0) {
 			t.Errorf("accepted %+v", r)
 		}
 	})
