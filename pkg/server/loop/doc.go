@@ -21,6 +21,12 @@
 // ignored. The request path allocates nothing; the loop blocks only in
 // io_uring_enter.
 //
+// A peer's EOF means no more requests: the connection is not closed while
+// its Conn pauses reading (a yielded script, a handshake in progress); once
+// it takes no more input and has nothing to send it gets one Drain, and it
+// closes when its Status says Close (unconsumed input at that point closes
+// it with io.ErrUnexpectedEOF).
+//
 // Lifetimes: bytes handed to Conn.Recv live in a ring buffer that is given
 // back to the kernel when Recv returns (unconsumed bytes are copied to a
 // per-connection staging buffer). Slices returned by Conn.Pending are

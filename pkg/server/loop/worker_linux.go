@@ -29,6 +29,7 @@ const (
 	fPaused                     // Conn asked for PauseRead; input is staged
 	fEOF                        // peer closed its side
 	fHeld                       // Conn announced off-loop work (Holder)
+	fDrained                    // Conn.Drain called (shutdown, or after the peer's EOF)
 )
 
 type listener struct {
@@ -367,6 +368,7 @@ func (w *worker) open(fd int, factory transport.Factory) {
 	w.stats.accepted.Add(1)
 	w.armRecv(slot, c)
 	if w.draining {
+		c.flags |= fDrained
 		c.c.Drain()
 	}
 	w.after(slot, c)
@@ -547,8 +549,37 @@ func (w *worker) after(slot uint32, c *conn) {
 		if w.send(slot, c) {
 			return
 		}
-		if st.Close || c.flags&fEOF != 0 {
+		if st.Close {
 			w.beginClose(slot, c, nil)
+		} else if c.flags&fEOF != 0 {
+			w.atEOF(slot, c, st)
+		}
+	}
+}
+
+// atEOF decides what a connection whose peer has closed its side (no
+// more requests will come) does when it has nothing to send and does not
+// ask to close: while the Conn pauses reading it is busy (a yielded
+// script, a full pipe) and its Resume or timer comes later; input it
+// leaves unconsumed (a truncated request) closes it with
+// io.ErrUnexpectedEOF; otherwise it is asked once to Drain, to finish what
+// it has received and then close (its timers bound the wait).
+func (w *worker) atEOF(slot uint32, c *conn, st transport.Status) {
+	switch {
+	case st.PauseRead:
+	case len(c.in) > 0:
+		n := len(c.in)
+		w.present(slot, c)
+		if len(c.in) < n {
+			w.after(slot, c) // progress: look again
+			return
+		}
+		w.beginClose(slot, c, io.ErrUnexpectedEOF)
+	case c.flags&fDrained == 0:
+		c.flags |= fDrained
+		c.c.Drain()
+		if c.c != nil && c.flags&fClosing == 0 {
+			w.after(slot, c)
 		}
 	}
 }
@@ -717,7 +748,8 @@ func (w *worker) startDrain() {
 		}
 	}
 	for slot, c := range w.conns {
-		if c.c != nil && c.flags&fClosing == 0 {
+		if c.c != nil && c.flags&(fClosing|fDrained) == 0 {
+			c.flags |= fDrained
 			c.c.Drain()
 			if c.c != nil && c.flags&fClosing == 0 {
 				w.after(uint32(slot), c)

@@ -92,10 +92,27 @@ func (p *pconn) loop() error {
 			return nil
 		}
 		if p.eof {
-			if p.fill > 0 {
-				return io.ErrUnexpectedEOF
+			// The peer sends no more requests: finish what it sent, then
+			// close. A Conn that pauses reading is busy (a yielded script,
+			// a handshake) and wakes or times out later; input it does not
+			// take is a truncated request; otherwise it is asked once to
+			// Drain and its timers bound the wait.
+			switch {
+			case st.PauseRead:
+				p.wait(st.Timeout)
+			case p.fill > 0:
+				n := p.fill
+				p.deliver()
+				if p.fill == n {
+					return io.ErrUnexpectedEOF
+				}
+			case !p.drained:
+				p.drained = true
+				p.c.Drain()
+			default:
+				p.wait(st.Timeout)
 			}
-			return nil
+			continue
 		}
 		if st.PauseRead {
 			p.wait(st.Timeout)

@@ -6,7 +6,9 @@
 // calls it exactly as the loop does: Recv with the bytes read, Pending and
 // Written around a vectored write (net.Buffers → writev), Status after every
 // call, Timeout when the deadline from Status passes, Resume after the Waker
-// fired, Drain on shutdown and Close once at the end. Timeouts are socket
+// fired, Drain on shutdown (and once after the peer's EOF, when the Conn
+// takes no more input and has nothing to send: the responses to what it
+// received still go out) and Close once at the end. Timeouts are socket
 // deadlines; a Waker sets a flag and interrupts a blocked read by moving the
 // read deadline into the past.
 //

@@ -67,8 +67,9 @@ type Conn struct {
 	peerClose bool    // close_notify received
 	sentClose bool    // close_notify (or a fatal alert) queued
 	abort     bool    // drop all output and close now
-	draining  bool
-	err       error // why the connection ends; nil for orderly
+	draining  bool    // Drain was called
+	drained   bool    // and passed on to the inner connection
+	err       error   // why the connection ends; nil for orderly
 
 	// Output.
 	wbuf    []byte // sealed records; wbuf[wsent:] not yet sent
@@ -188,15 +189,25 @@ func (c *Conn) finishHandshake() {
 		c.fail(errors.New("tlsrec: connection refused by NextFunc"), true)
 		return
 	}
-	if c.draining {
-		c.inner.Drain()
-	}
 	if c.phase == phTLS12 {
 		c.read12()
-		return
+	} else {
+		c.recvLeftover(c.pipe.leftover())
+		c.pipe.release() // the handshake's buffers are not needed any more
 	}
-	c.recvLeftover(c.pipe.leftover())
-	c.pipe.release() // the handshake's buffers are not needed any more
+	c.passDrain()
+}
+
+// passDrain passes a Drain on to the inner connection once it holds no
+// plaintext the inner connection has not taken yet: requests received
+// before the Drain (pipelined after the client's Finished, or behind a
+// request whose script yielded) are answered, not dropped. The transport
+// drains a connection whose peer half-closed the same way.
+func (c *Conn) passDrain() {
+	if c.draining && !c.drained && c.inner != nil && len(c.plain) == 0 {
+		c.drained = true
+		c.inner.Drain()
+	}
 }
 
 // recvLeftover decrypts the records the client sent after its Finished,
@@ -498,6 +509,7 @@ func (c *Conn) deliverPlain() {
 	c.plain = c.plain[:copy(c.plain, c.plain[n:])]
 	if len(c.plain) == 0 {
 		c.releasePlain()
+		c.passDrain()
 	}
 }
 
@@ -700,9 +712,7 @@ func (c *Conn) Timeout() {
 // Drain implements transport.Conn.
 func (c *Conn) Drain() {
 	c.draining = true
-	if c.inner != nil {
-		c.inner.Drain()
-	}
+	c.passDrain()
 }
 
 // Close implements transport.Conn: it stops the handshake goroutine if it
