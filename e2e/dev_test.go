@@ -279,6 +279,32 @@ func writeFile(t *testing.T, path, data string) {
 	}
 }
 
+// replaceFile puts data at path in one step: written in full outside the
+// site, then renamed in. TestDev counts builds, and a plain write (truncate,
+// then write) is two changes when the test is descheduled between them for
+// longer than the debounce: the build in between would see an empty file.
+// A path in a directory the site lacks brings its new directories in the
+// same rename.
+func replaceFile(t *testing.T, site, path, data string) {
+	t.Helper()
+	rel, err := filepath.Rel(site, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		t.Fatalf("%s is not in the site %s", path, site)
+	}
+	// The outermost directory of rel the site lacks, or rel itself.
+	top := rel
+	for d := filepath.Dir(rel); d != "."; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(site, d)); err != nil {
+			top = d
+		}
+	}
+	stage := t.TempDir() // same file system as the site (both in TMPDIR)
+	writeFile(t, filepath.Join(stage, rel), data)
+	if err := os.Rename(filepath.Join(stage, top), filepath.Join(site, top)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // saveLikeAnEditor writes data to path the way vim and many IDEs do: a
 // swap file, the probe file, a temporary written in full and renamed over
 // the target, then the swap file removed.
@@ -348,7 +374,7 @@ func TestDev(t *testing.T) {
 		// Edit a page: a reload event arrives, and the new content is
 		// served by then (the build is swapped in before it is announced).
 		start := time.Now()
-		writeFile(t, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v2</p></body>\n")
+		replaceFile(t, dir, filepath.Join(dir, "index.html"), "<!doctype html><body><p id=v>v2</p></body>\n")
 		es.expect("reload=2")
 		took := time.Since(start)
 		if body := d.get("/"); !strings.Contains(body, "v2") {
@@ -372,14 +398,14 @@ func TestDev(t *testing.T) {
 		}
 
 		// A stylesheet-only change does not ask pages to reload.
-		writeFile(t, filepath.Join(dir, "style.css"), "p { color: #222 }\n")
+		replaceFile(t, dir, filepath.Join(dir, "style.css"), "p { color: #222 }\n")
 		es.expect("css=4")
 		if css := d.get("/style.css"); !strings.Contains(css, "#222") {
 			t.Fatalf("GET /style.css after the css event = %q", css)
 		}
 
 		// New directories are picked up.
-		writeFile(t, filepath.Join(dir, "docs/guide/index.html"), "<p>guide</p>")
+		replaceFile(t, dir, filepath.Join(dir, "docs/guide/index.html"), "<p>guide</p>")
 		es.expect("reload=5")
 		if body := d.get("/docs/guide/"); !strings.Contains(body, "guide") {
 			t.Fatalf("GET /docs/guide/ = %q", body)
@@ -390,7 +416,7 @@ func TestDev(t *testing.T) {
 		} else {
 			script := filepath.Join(dir, ".zeroserve/scripts/10-health.c")
 			src, _ := os.ReadFile(script)
-			writeFile(t, script, string(src)+"\nint broken = ;\n")
+			replaceFile(t, dir, script, string(src)+"\nint broken = ;\n")
 			ev := es.expect("error")[0]
 			if !strings.Contains(ev.data, "10-health.c") || !strings.Contains(ev.data, "expected expression") {
 				t.Errorf("error event %q; want clang's error", ev.data)
@@ -408,7 +434,7 @@ func TestDev(t *testing.T) {
 			if h2.Build != 5 || !strings.Contains(h2.Error, "expected expression") || h2.Session != h.Session {
 				t.Errorf("hello while broken %+v; want build 5, clang's error and session %s", h2, h.Session)
 			}
-			writeFile(t, script, string(src))
+			replaceFile(t, dir, script, string(src))
 			es.expect("ok=6", "reload=6")
 			d.waitFor(lines, "rebuilt in")
 		}
