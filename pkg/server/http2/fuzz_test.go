@@ -1,6 +1,8 @@
 package http2
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,7 +11,7 @@ import (
 
 // FuzzConn feeds arbitrary frames (and HPACK blocks) to a connection after
 // a valid preface: it must never panic, always consume within bounds, and
-// only ever send well-formed frames.
+// only ever send frames a client accepts (see drain).
 func FuzzConn(f *testing.F) {
 	var blk []byte
 	{
@@ -29,10 +31,19 @@ func FuzzConn(f *testing.F) {
 	f.Add(append(AppendHeaders(nil, 1, 0, blk), AppendContinuation(nil, 1, true, []byte{0x82})...), uint16(12))
 	f.Add(AppendSettings(nil, Setting{SettingInitialWindowSize, 0}, Setting{SettingMaxFrameSize, 1 << 14}), uint16(3))
 	f.Add(AppendRSTStream(AppendPing(nil, false, [8]byte{}), 1, ErrCodeCancel), uint16(9))
+	body := make([]byte, 3000)
 	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
 		clock := &fakeClock{time.Unix(1_700_000_000, 0)}
 		cfg := Config{Now: clock.now, MaxResets: 20, MaxControlFrames: 50, MaxPendingOutput: 4096}
-		c := NewConn(&cfg, bodyHandler(make([]byte, 3000)), nil)
+		c := NewConn(&cfg, HandlerFunc(func(req *Request, resp *Response) {
+			resp.Status = 200
+			resp.Add("Content-Type", "text/plain")
+			resp.Add("X-Mixed-Case", "v")
+			resp.Add("Connection", "keep-alive")     // dropped
+			resp.Add("Transfer-Encoding", "chunked") // dropped
+			resp.Body(body)
+		}), nil)
+		peer := newPeer()
 		buf := append([]byte(Preface), AppendSettings(nil)...)
 		buf = append(buf, in...)
 		k := min(int(split), len(buf))
@@ -43,7 +54,7 @@ func FuzzConn(f *testing.F) {
 					t.Fatalf("Recv returned %d of %d", n, len(p))
 				}
 				p = p[n:]
-				drain(t, c)
+				drain(t, c, peer)
 				if n == 0 {
 					break
 				}
@@ -55,7 +66,7 @@ func FuzzConn(f *testing.F) {
 		clock.advance(time.Minute)
 		c.Timeout()
 		c.Drain()
-		drain(t, c)
+		drain(t, c, peer)
 		c.Close(nil)
 	})
 }
@@ -64,8 +75,30 @@ type sliceWriter []byte
 
 func (w *sliceWriter) Write(p []byte) (int, error) { *w = append(*w, p...); return len(p), nil }
 
-// drain writes all pending output and checks it is made of valid frames.
-func drain(t *testing.T, c *Conn) {
+// peer is the client side's view of what the server sent, to check it.
+type peer struct {
+	dec    *hpack.Decoder
+	fields []hpack.HeaderField
+	block  []byte
+	contID uint32           // stream of an unfinished field block, 0 if none
+	ended  map[uint32]bool  // streams the server ended or reset
+	cl     map[uint32]int64 // content-length the server announced
+	data   map[uint32]int64 // DATA bytes the server sent
+}
+
+func newPeer() *peer {
+	p := &peer{ended: map[uint32]bool{}, cl: map[uint32]int64{}, data: map[uint32]int64{}}
+	p.dec = hpack.NewDecoder(4096, func(f hpack.HeaderField) { p.fields = append(p.fields, f) })
+	return p
+}
+
+// drain writes all pending output and checks it is made of valid frames
+// that a client can accept (RFC 9113): field blocks contiguous (§6.10) and
+// decodable with a default HPACK decoder (the server announces no table),
+// a single leading :status, lowercase names and no connection-specific
+// fields (§8.2), nothing on a stream after END_STREAM or RST_STREAM (§5.1),
+// and no more DATA than the announced content-length (§8.1.1).
+func drain(t *testing.T, c *Conn, p *peer) {
 	var out []byte
 	for range 100 {
 		iov := c.Pending(nil)
@@ -86,5 +119,66 @@ func drain(t *testing.T, c *Conn) {
 			t.Fatalf("server sent an invalid frame: %v", err)
 		}
 		out = out[n:]
+		if p.contID != 0 && (f.Type != FrameContinuation || f.StreamID != p.contID) {
+			t.Fatalf("frame %v on stream %d inside the field block of stream %d", f.Type, f.StreamID, p.contID)
+		}
+		switch f.Type {
+		case FrameHeaders, FrameData, FrameContinuation:
+			if f.StreamID == 0 || p.ended[f.StreamID] {
+				t.Fatalf("frame %v on stream %d (ended %v)", f.Type, f.StreamID, p.ended[f.StreamID])
+			}
+		case FrameRSTStream:
+			p.ended[f.StreamID] = true
+		}
+		switch f.Type {
+		case FrameHeaders:
+			p.block = append(p.block[:0], f.Data...)
+			p.contID = f.StreamID
+		case FrameContinuation:
+			if p.contID == 0 {
+				t.Fatalf("CONTINUATION without HEADERS on stream %d", f.StreamID)
+			}
+			p.block = append(p.block, f.Data...)
+		case FrameData:
+			p.data[f.StreamID] += int64(len(f.Data))
+			if cl, ok := p.cl[f.StreamID]; ok && p.data[f.StreamID] > cl {
+				t.Fatalf("stream %d: %d DATA bytes, content-length %d", f.StreamID, p.data[f.StreamID], cl)
+			}
+		}
+		if (f.Type == FrameHeaders || f.Type == FrameContinuation) && f.Has(FlagEndHeaders) {
+			p.contID = 0
+			p.checkBlock(t, f.StreamID)
+		}
+		if (f.Type == FrameHeaders || f.Type == FrameData) && f.Has(FlagEndStream) {
+			p.ended[f.StreamID] = true
+		}
+	}
+}
+
+func (p *peer) checkBlock(t *testing.T, id uint32) {
+	p.fields = p.fields[:0]
+	if _, err := p.dec.Write(p.block); err != nil {
+		t.Fatalf("stream %d: field block does not decode: %v", id, err)
+	}
+	if err := p.dec.Close(); err != nil {
+		t.Fatalf("stream %d: truncated field block: %v", id, err)
+	}
+	if len(p.fields) == 0 || p.fields[0].Name != ":status" || len(p.fields[0].Value) != 3 {
+		t.Fatalf("stream %d: response fields %v", id, p.fields)
+	}
+	for _, hf := range p.fields[1:] {
+		if strings.ToLower(hf.Name) != hf.Name || strings.HasPrefix(hf.Name, ":") || strings.ContainsAny(hf.Value, "\r\n\x00") {
+			t.Fatalf("stream %d: field %q: %q", id, hf.Name, hf.Value)
+		}
+		switch hf.Name {
+		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+			t.Fatalf("stream %d: connection-specific field %s", id, hf.Name)
+		case "content-length":
+			n, err := strconv.ParseInt(hf.Value, 10, 64)
+			if err != nil || n < 0 {
+				t.Fatalf("stream %d: content-length %q", id, hf.Value)
+			}
+			p.cl[id] = n
+		}
 	}
 }
