@@ -2,6 +2,8 @@ package static
 
 import (
 	"bytes"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,6 +34,17 @@ func FuzzNormalizePath(f *testing.F) {
 		for _, seg := range strings.Split(string(out), "/") {
 			if seg == "." || seg == ".." {
 				t.Fatalf("%q -> %q has a dot segment", raw, out)
+			}
+		}
+		// Agrees with the standard library: percent-decoding then
+		// path.Clean (RFC 3986 §5.2.4), apart from the trailing '/'.
+		if dec, err := url.PathUnescape(string(raw)); err == nil {
+			got := strings.TrimSuffix(string(out), "/")
+			if got == "" {
+				got = "/"
+			}
+			if want := path.Clean(dec); got != want {
+				t.Fatalf("%q -> %q, path.Clean gives %q", raw, out, want)
 			}
 		}
 		// Idempotent once '%' is escaped.
