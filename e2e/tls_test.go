@@ -484,7 +484,7 @@ func TestTLSMisdirected(t *testing.T) {
 					}
 					out, err := exec.Command("curl", append([]string{"-sS", "--max-time", "10"}, args...)...).CombinedOutput()
 					if err != nil {
-						t.Fatalf("curl: %v\n%s", err, out)
+						t.Fatalf("validate=%v %s %s: curl: %v\n%s", validate, tt.name, proto, err, out)
 					}
 					want := tt.status
 					if validate {
