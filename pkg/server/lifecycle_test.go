@@ -132,3 +132,49 @@ func TestHalfCloseWhileScriptYields(t *testing.T) {
 		})
 	}
 }
+
+// TestLingeringClose: a client whose request is refused and who keeps
+// sending (the rest of a refused body, more pipelined data) gets the whole
+// error response and then EOF, not a reset caused by the server closing a
+// socket with unread input; on both transports. The client sends 32 KiB
+// more once it has the response, when a server without a lingering close
+// has closed its socket already.
+func TestLingeringClose(t *testing.T) {
+	extra := strings.Repeat("x", 32<<10)
+	for _, tr := range testTransports(t) {
+		t.Run(tr, func(t *testing.T) {
+			s := serveForTest(t, Config{Addrs: []string{"127.0.0.1:0"}, Transport: tr, Workers: 1, MaxBodyBytes: 1024})
+			addr := s.Addrs()[0].String()
+			for _, tt := range []struct {
+				name, in, want string
+			}{
+				{"bad request", "GET / HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n", "400 Bad Request"},
+				{"body too large", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 40000\r\n\r\n" + extra[:1000], "413 Content Too Large"},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					c := dialRaw(t, addr)
+					if _, err := io.WriteString(c, tt.in); err != nil {
+						t.Fatal(err)
+					}
+					r := bufio.NewReader(c)
+					res, err := http.ReadResponse(r, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := io.Copy(io.Discard, res.Body); err != nil {
+						t.Fatalf("body: %v", err)
+					}
+					if res.Status != tt.want {
+						t.Fatalf("status %q, want %q", res.Status, tt.want)
+					}
+					if _, err := io.WriteString(c, extra); err != nil {
+						t.Fatalf("sending more after the response: %v", err)
+					}
+					if n, err := r.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+						t.Fatalf("after the response: %d bytes, %v; want EOF", n, err)
+					}
+				})
+			}
+		})
+	}
+}

@@ -65,6 +65,14 @@ type Config struct {
 	YieldWait time.Duration
 	// DrainTimeout is the Drain deadline Run uses when ctx ends (default 10s).
 	DrainTimeout time.Duration
+	// Linger bounds the lingering close of a connection its Conn closed in
+	// order (default 1s; negative: close at once): the write side is shut
+	// down and input is read and discarded until the peer's EOF, an error,
+	// LingerBytes (default 64 KiB) or this long, so that a peer still
+	// sending (pipelined requests after an error, a refused body) receives
+	// our last response rather than a reset. A Drain deadline cuts it short.
+	Linger      time.Duration
+	LingerBytes int
 	// Logf, if set, receives rare operational messages (accept errors).
 	Logf func(format string, args ...any)
 
@@ -160,6 +168,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if d.DrainTimeout <= 0 {
 		d.DrainTimeout = 10 * time.Second
+	}
+	if d.Linger == 0 {
+		d.Linger = time.Second
+	}
+	if d.LingerBytes <= 0 {
+		d.LingerBytes = 64 << 10
 	}
 	return d
 }

@@ -27,6 +27,11 @@
 // closes when its Status says Close (unconsumed input at that point closes
 // it with io.ErrUnexpectedEOF).
 //
+// An orderly close lingers (nginx's lingering_close): the Conn is closed,
+// the write side shut down, and input discarded until the peer's EOF,
+// Config.LingerBytes or Config.Linger (or a Drain deadline), so that a
+// peer still sending gets our last response, not a reset.
+//
 // Lifetimes: bytes handed to Conn.Recv live in a ring buffer that is given
 // back to the kernel when Recv returns (unconsumed bytes are copied to a
 // per-connection staging buffer). Slices returned by Conn.Pending are

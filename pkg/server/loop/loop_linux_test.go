@@ -447,7 +447,8 @@ func TestStaleCompletionIgnored(t *testing.T) {
 		w.sqe().PrepNop(pack(opRecv, first.gen, first.slot))
 		w.sqe().PrepNop(pack(opSend, first.gen, first.slot))
 	}
-	s := start(t, p, nil)
+	// No lingering close: the first slot must be free once c1 sees EOF.
+	s := start(t, p, func(cfg *Config) { cfg.Linger = -1 })
 	srv.Store(s)
 	c1 := dial(t, s)
 	r1 := bufio.NewReader(c1)

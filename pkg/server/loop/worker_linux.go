@@ -30,6 +30,7 @@ const (
 	fEOF                        // peer closed its side
 	fHeld                       // Conn announced off-loop work (Holder)
 	fDrained                    // Conn.Drain called (shutdown, or after the peer's EOF)
+	fLinger                     // lingering close: Conn closed, write side shut, input discarded
 )
 
 type listener struct {
@@ -52,6 +53,7 @@ type conn struct {
 	iov   [maxIov]unix.Iovec
 	msg   unix.Msghdr
 	asked int // bytes in the send in flight
+	eaten int // bytes discarded while lingering
 }
 
 type workerStats struct {
@@ -158,7 +160,7 @@ func (w *worker) teardown() {
 	// Connections left open by a fatal error: close them; nothing of theirs
 	// is in flight once the ring is gone.
 	for slot, c := range w.conns {
-		if c.c != nil {
+		if c.fd >= 0 {
 			w.finish(uint32(slot), c, true)
 		}
 	}
@@ -291,14 +293,14 @@ func (w *worker) handle(cqe *uring.CQE) {
 	}
 }
 
-// lookup returns the live connection in slot with generation gen, or nil
-// for a stale completion.
+// lookup returns the open connection in slot with generation gen (its
+// Conn is nil once it lingers), or nil for a stale completion.
 func (w *worker) lookup(slot, gen uint32) *conn {
 	if int(slot) >= len(w.conns) {
 		return nil
 	}
 	c := w.conns[slot]
-	if c.c == nil || c.gen != gen {
+	if c.fd < 0 || c.gen != gen {
 		return nil
 	}
 	return c
@@ -355,7 +357,7 @@ func (w *worker) onAccept(i int, cqe *uring.CQE) {
 func (w *worker) open(fd int, factory transport.Factory) {
 	slot := w.alloc()
 	c := w.conns[slot]
-	c.fd, c.flags, c.err, c.asked = fd, 0, nil, 0
+	c.fd, c.flags, c.err, c.asked, c.eaten = fd, 0, nil, 0, 0
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	info := transport.Info{
 		Local:  localAddr(fd),
@@ -395,6 +397,10 @@ func (w *worker) armRecv(slot uint32, c *conn) {
 func (w *worker) onRecv(slot uint32, c *conn, cqe *uring.CQE, bid uint16, hasBuf bool) {
 	if !cqe.More() {
 		c.flags &^= fRecv
+	}
+	if c.flags&fLinger != 0 {
+		w.onLingerRecv(slot, c, cqe.Res)
+		return
 	}
 	if c.flags&fClosing != 0 {
 		w.maybeFinish(slot, c)
@@ -500,6 +506,10 @@ func (w *worker) onSend(slot uint32, c *conn, res int32) {
 
 func (w *worker) onTimer(slot uint32) {
 	c := w.conns[slot]
+	if c.flags&fLinger != 0 {
+		w.endLinger(slot, c)
+		return
+	}
 	if c.c == nil || c.flags&fClosing != 0 {
 		return
 	}
@@ -615,15 +625,89 @@ func (w *worker) send(slot uint32, c *conn) bool {
 	return true
 }
 
-// beginClose starts closing: cancel what is in flight, then finish.
+// beginClose starts closing: cancel what is in flight, then finish. An
+// orderly close of a connection whose peer may still be sending lingers
+// first (linger).
 func (w *worker) beginClose(slot uint32, c *conn, err error) {
 	if c.flags&fClosing != 0 {
+		return
+	}
+	if err == nil && c.flags&(fEOF|fSend) == 0 && w.cfg.Linger > 0 && !w.forced {
+		w.linger(slot, c)
 		return
 	}
 	c.flags |= fClosing
 	c.err = err
 	w.wheel.stop(int32(slot))
 	if c.flags&(fRecv|fSend) != 0 {
+		w.sqe().PrepCancelFD(c.fd, pack(opCancel, 0, 0))
+	}
+	w.maybeFinish(slot, c)
+}
+
+// linger starts a lingering close (nginx's lingering_close): closing a
+// socket with unread input makes the kernel answer with a reset, which
+// can destroy our last response before the peer has read it. So the Conn
+// is closed now (no send is in flight), the write side is shut down (the
+// peer sees EOF after our last byte), and input is read and discarded
+// until the peer's EOF, an error, Config.LingerBytes or Config.Linger;
+// then the socket is closed.
+func (w *worker) linger(slot uint32, c *conn) {
+	c.flags |= fClosing | fLinger
+	if c.flags&fHeld != 0 {
+		c.flags &^= fHeld
+		w.held--
+	}
+	cc := c.c
+	c.c = nil
+	c.in = c.in[:0]
+	w.putIn(c)
+	w.stats.closed.Add(1)
+	cc.Close(nil)
+	// A direct shutdown(2), not IORING_OP_SHUTDOWN: the kernel always
+	// punts that op to an io-wq thread, which looks the descriptor up
+	// late; if the lingering ended and the socket was closed meanwhile, it
+	// could shut down a new connection that reused the number (seen in
+	// tests), and the handoff costs more than the syscall.
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+		c.flags &^= fLinger // the peer is gone: close now
+		if c.flags&fRecv != 0 {
+			w.sqe().PrepCancelFD(c.fd, pack(opCancel, 0, 0))
+		}
+		w.maybeFinish(slot, c)
+		return
+	}
+	if c.flags&fRecv == 0 {
+		w.armRecv(slot, c)
+	}
+	w.wheel.set(int32(slot), w.now+w.cfg.Linger)
+}
+
+// onLingerRecv discards input of a lingering connection; EOF, an error
+// or the byte limit end the lingering.
+func (w *worker) onLingerRecv(slot uint32, c *conn, res int32) {
+	switch {
+	case res > 0:
+		c.eaten += int(res)
+		if c.eaten >= w.cfg.LingerBytes {
+			w.endLinger(slot, c)
+			return
+		}
+	case res == -int32(unix.ENOBUFS):
+	default: // EOF, an error, or the recv was cancelled
+		w.endLinger(slot, c)
+		return
+	}
+	if c.flags&fRecv == 0 {
+		w.armRecv(slot, c)
+	}
+}
+
+// endLinger closes a lingering connection once its recv has ended.
+func (w *worker) endLinger(slot uint32, c *conn) {
+	c.flags &^= fLinger
+	w.wheel.stop(int32(slot))
+	if c.flags&fRecv != 0 {
 		w.sqe().PrepCancelFD(c.fd, pack(opCancel, 0, 0))
 	}
 	w.maybeFinish(slot, c)
@@ -656,8 +740,10 @@ func (w *worker) finish(slot uint32, c *conn, direct bool) {
 	w.wheel.stop(int32(slot))
 	w.free = append(w.free, slot)
 	w.live--
-	w.stats.closed.Add(1)
-	cc.Close(err)
+	if cc != nil { // nil: closed when lingering started
+		w.stats.closed.Add(1)
+		cc.Close(err)
+	}
 }
 
 // Wakes and control.
@@ -673,7 +759,7 @@ func (k *waker) Wake() { k.w.enqueueWake(k.key) }
 // Hold is called on the loop by a Conn that started off-loop work.
 func (k *waker) Hold() {
 	_, gen, slot := unpack(k.key)
-	if c := k.w.lookup(slot, gen); c != nil && c.flags&fHeld == 0 {
+	if c := k.w.lookup(slot, gen); c != nil && c.c != nil && c.flags&fHeld == 0 {
 		c.flags |= fHeld
 		k.w.held++
 	}
@@ -761,7 +847,10 @@ func (w *worker) startDrain() {
 func (w *worker) forceClose() {
 	w.forced = true
 	for slot, c := range w.conns {
-		if c.c != nil {
+		switch {
+		case c.flags&fLinger != 0:
+			w.endLinger(uint32(slot), c)
+		case c.c != nil:
 			w.beginClose(uint32(slot), c, ErrDrainTimeout)
 		}
 	}
