@@ -85,6 +85,15 @@ func FuzzRange(f *testing.F) {
 		if sum > size {
 			t.Fatalf("sum %d > size %d", sum, size)
 		}
+		// Overlapping ranges are ignored (parseRange's abuse rule), so
+		// accepted ones are disjoint.
+		for i, a := range out[:n] {
+			for _, b := range out[i+1 : n] {
+				if a.off < b.off+b.n && b.off < a.off+a.n {
+					t.Fatalf("%q size %d: ranges %+v and %+v overlap", h, size, a, b)
+				}
+			}
+		}
 	})
 }
 
