@@ -57,9 +57,40 @@ func FuzzOpen(f *testing.F) {
 				continue
 			}
 			exercise(t, r)
-			_ = r.Verify()
+			if r.Verify() == nil {
+				repack(t, r)
+			}
 		}
 	})
+}
+
+// repack checks that an archive Verify accepts holds only what Pack could
+// have written: packing its files and scripts again succeeds (so every
+// path is one the writer accepts) and gives the same entries.
+func repack(t *testing.T, r *Reader) {
+	var files []File
+	for i := range r.Len() {
+		e := r.At(i)
+		files = append(files, File{Path: e.Path, ModTime: e.ModTime, Data: r.Content(e)})
+	}
+	b, _, err := PackBytes(files, r.Scripts(), Options{MinCompressSize: -1, Workers: 1})
+	if err != nil {
+		t.Fatalf("verified archive does not repack: %v", err)
+	}
+	r2, err := OpenBytes(b)
+	if err != nil {
+		t.Fatalf("repacked archive does not open: %v", err)
+	}
+	if r2.Len() != r.Len() || len(r2.Scripts()) != len(r.Scripts()) {
+		t.Fatalf("repacked archive: %d entries of %d", r2.Len(), r.Len())
+	}
+	for i := range r.Len() {
+		e := r.At(i)
+		e2, ok := r2.Lookup(e.Path)
+		if !ok || e2.ETag != e.ETag || e2.Size != e.Size || e2.ModTime != e.ModTime {
+			t.Fatalf("entry %q: %+v, repacked %+v", e.Path, e, e2)
+		}
+	}
 }
 
 // FuzzParseIndex feeds the index parser directly, with the checksum fixed
