@@ -58,10 +58,22 @@ func checkInvariants(t testing.TB, p *vm.Program, maxImage int) {
 			t.Fatalf("entry %s at %d is not the start of a function of that section", name, pc)
 		}
 	}
-	for pc, ins := range p.Insns {
-		if ins.Op != opCall {
-			continue
+	// Calls are instructions, not the data slot of an lddw: walk each
+	// function as the loader does, skipping second slots (RFC 9669 §3, wide
+	// encoding). Their contents are left for the verifier to reject.
+	var calls []int
+	for _, f := range p.Funcs {
+		for pc := f.Start; pc < f.End; pc++ {
+			switch p.Insns[pc].Op {
+			case opLDDW:
+				pc++
+			case opCall:
+				calls = append(calls, pc)
+			}
 		}
+	}
+	for _, pc := range calls {
+		ins := p.Insns[pc]
 		switch ins.Src {
 		case 0:
 			if ins.Imm < 0 || int(ins.Imm) >= len(p.Helpers) {
@@ -541,6 +553,11 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		checkInvariants(t, p, maxImage)
+		// Loading is a pure function of the object (no map-order or
+		// aliasing effects): a second load gives the same program.
+		if p2, err := Load(obj, Options{MaxImage: maxImage, Helpers: knownHelper}); err != nil || !reflect.DeepEqual(p, p2) {
+			t.Fatalf("second load differs: %v", err)
+		}
 	})
 }
 
