@@ -528,6 +528,7 @@ func TestDrain(t *testing.T) {
 		if b, err := idleR.ReadByte(); err == nil {
 			t.Fatalf("idle connection got %q, want EOF", b)
 		}
+		idle.Close() // so the server's lingering close ends now, not at its timeout
 		io.WriteString(busy, "cd")
 		r := readResponses(t, busyR, "POST")[0]
 		if r.StatusCode != 405 {
@@ -539,6 +540,7 @@ func TestDrain(t *testing.T) {
 		} else if !errors.Is(err, io.EOF) {
 			t.Fatalf("in-flight connection after the response: %v, want EOF", err)
 		}
+		busy.Close()
 		for range s.lines {
 		}
 		<-s.done
