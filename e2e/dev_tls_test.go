@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -50,6 +52,24 @@ func TestDevTLS(t *testing.T) {
 	}
 	if !strings.Contains(body, "data-zeroserve-build") {
 		t.Errorf("GET / over TLS lacks the reload script: %q", body)
+	}
+	// The live-reload event stream is served over TLS too.
+	res, err := client.Get(d.url + "/.zeroserve/dev/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(res.Body)
+	var head []string
+	for len(head) < 3 { // "retry: …", then "event: hello"
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		head = append(head, line)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Type") != "text/event-stream" || !slices.Contains(head, "event: hello\n") {
+		t.Fatalf("event stream over TLS: %s %q, first lines %q", res.Status, res.Header.Get("Content-Type"), head)
 	}
 	writeFile(t, filepath.Join(dir, "index.html"), "<p>v2</p>")
 	poll(t, "v2 served over TLS", func() bool {

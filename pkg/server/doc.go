@@ -77,8 +77,8 @@
 //
 // # Endpoints
 //
-// Config.Endpoint (endpoint.go), when set, is asked about plain HTTP/1.1
-// requests (not HTTP/2, not TLS) under EndpointPrefix ("/.zeroserve/", never served from an archive)
+// Config.Endpoint (endpoint.go), when set, is asked about HTTP/1.1
+// requests, plain or TLS (not HTTP/2), under EndpointPrefix ("/.zeroserve/", never served from an archive)
 // before scripts and static serving. It answers with a response or with a
 // Stream: the head goes out without Content-Length and with
 // "Connection: close", and the body is whatever the Stream's owner queues,

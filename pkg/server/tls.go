@@ -96,7 +96,7 @@ func (s *Server) afterHandshake(st *tls.ConnectionState, info transport.Info) tr
 	c := newConn(&o, info)
 	c.tls = true
 	c.hc = hc
-	return c
+	return s.withEndpoint(c) // endpoint.go
 }
 
 // hostCheck decides 421 Misdirected Request for one connection: on TLS,
