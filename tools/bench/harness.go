@@ -253,7 +253,7 @@ func (h *harness) launch(server string, w workload) (p *process, ready time.Dura
 			archive = h.dynTar
 		}
 		args := []string{"-c", "0", h.zs, archive, "--addr", "127.0.0.1:" + strconv.Itoa(plain),
-			"--workers", "1", "--access-log", "off"}
+			"--workers", "1", "--access-log", "off", "--transport", h.o.transport}
 		if h.zsTLS {
 			args = append(args, "--tls-addr", "127.0.0.1:"+strconv.Itoa(tlsPort), "--cert", h.cert, "--key", h.key)
 		}

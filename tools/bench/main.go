@@ -28,6 +28,7 @@ type options struct {
 	noInstall   bool
 	zeroserve   string
 	zspack      string
+	transport   string // zeroserve --transport
 }
 
 func main() {
@@ -38,6 +39,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured load on each server before its first repetition")
 	flag.IntVar(&o.reps, "reps", 3, "repetitions per server, interleaved across servers")
 	flag.IntVar(&o.connections, "connections", 50, "wrk connections (HTTP/1.1 workloads)")
+	flag.StringVar(&o.transport, "transport", "auto", "zeroserve's transport: uring, netpoll or auto")
 	flag.StringVar(&o.jsonPath, "json", "", "JSON lines output (default: a file in the temp directory, printed at the end)")
 	flag.StringVar(&o.mdPath, "md", "", "also write the Markdown table to this file")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temp directory (configs, archives, server logs)")
