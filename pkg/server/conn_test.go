@@ -63,7 +63,7 @@ func (h *connHarness) conn() *conn {
 
 // flush takes all pending output from c, writing at most chunk bytes per
 // Written call (0: everything at once).
-func flush(c *conn, chunk int) string {
+func flush(c transport.Conn, chunk int) string {
 	var out bytes.Buffer
 	var iov [][]byte
 	for {
@@ -83,6 +83,48 @@ func flush(c *conn, chunk int) string {
 			}
 		}
 		c.Written(n)
+	}
+}
+
+// checkResponses checks that out holds exactly len(want) responses, that
+// response i contains every "|"-separated part of want[i], and that out
+// contains none of notWant.
+func checkResponses(t *testing.T, out string, want, notWant []string) {
+	t.Helper()
+	rs := responses(out)
+	if len(rs) != len(want) {
+		t.Fatalf("got %d responses, want %d:\n%s", len(rs), len(want), out)
+	}
+	for i, w := range want {
+		for _, sub := range strings.Split(w, "|") {
+			if !strings.Contains(rs[i], sub) {
+				t.Errorf("response %d lacks %q:\n%s", i, sub, rs[i])
+			}
+		}
+	}
+	checkAbsent(t, out, notWant)
+}
+
+// checkInOrder checks that out contains want in order and none of notWant.
+func checkInOrder(t *testing.T, out string, want, notWant []string) {
+	t.Helper()
+	rest := out
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Fatalf("output lacks %q (in order):\n%s", w, out)
+		}
+		rest = rest[i+len(w):]
+	}
+	checkAbsent(t, out, notWant)
+}
+
+func checkAbsent(t *testing.T, out string, notWant []string) {
+	t.Helper()
+	for _, nw := range notWant {
+		if strings.Contains(out, nw) {
+			t.Errorf("output has %q:\n%s", nw, out)
+		}
 	}
 }
 
@@ -163,22 +205,7 @@ func TestConnResponses(t *testing.T) {
 			}
 			out := flush(c, 7) // partial writes exercise Written
 			checkStream(t, out)
-			rs := responses(out)
-			if len(rs) != len(tt.want) {
-				t.Fatalf("got %d responses, want %d:\n%s", len(rs), len(tt.want), out)
-			}
-			for i, w := range tt.want {
-				for _, sub := range strings.Split(w, "|") {
-					if !strings.Contains(rs[i], sub) {
-						t.Errorf("response %d lacks %q:\n%s", i, sub, rs[i])
-					}
-				}
-			}
-			for _, nw := range tt.notWant {
-				if strings.Contains(out, nw) {
-					t.Errorf("output has %q:\n%s", nw, out)
-				}
-			}
+			checkResponses(t, out, tt.want, tt.notWant)
 			if got := c.Status().Close; got != tt.wantClose {
 				t.Errorf("Status().Close = %v, want %v", got, tt.wantClose)
 			}

@@ -109,24 +109,6 @@ func (h *connHarness) endpointConn(fn func(*EndpointRequest) Endpoint, w transpo
 	return s.withEndpoint(c)
 }
 
-// flushConn takes all pending output of any transport.Conn.
-func flushConn(c transport.Conn) string {
-	var out bytes.Buffer
-	var iov [][]byte
-	for {
-		iov = c.Pending(iov[:0])
-		if len(iov) == 0 {
-			return out.String()
-		}
-		n := 0
-		for _, b := range iov {
-			out.Write(b)
-			n += len(b)
-		}
-		c.Written(n)
-	}
-}
-
 func TestEndpointResponses(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -160,23 +142,8 @@ func TestEndpointResponses(t *testing.T) {
 			if n := c.Recv(in); n != len(in) {
 				t.Fatalf("Recv consumed %d of %d", n, len(in))
 			}
-			out := flushConn(c)
-			rs := responses(out)
-			if len(rs) != len(tt.want) {
-				t.Fatalf("%d responses, want %d:\n%s", len(rs), len(tt.want), out)
-			}
-			for i, w := range tt.want {
-				for _, sub := range strings.Split(w, "|") {
-					if !strings.Contains(rs[i], sub) {
-						t.Errorf("response %d lacks %q:\n%s", i, sub, rs[i])
-					}
-				}
-			}
-			for _, nw := range tt.notWant {
-				if strings.Contains(out, nw) {
-					t.Errorf("output has %q:\n%s", nw, out)
-				}
-			}
+			out := flush(c, 0)
+			checkResponses(t, out, tt.want, tt.notWant)
 			if got := c.Status().Close; got != tt.wantClose {
 				t.Errorf("Close = %v, want %v", got, tt.wantClose)
 			}
@@ -210,7 +177,7 @@ func TestEndpointStream(t *testing.T) {
 		if n := c.Recv(in); n != len(in) {
 			t.Fatalf("Recv consumed %d of %d", n, len(in))
 		}
-		out := flushConn(c)
+		out := flush(c, 0)
 		for _, sub := range []string{"HTTP/1.1 200 OK\r\n", "Content-Type: text/event-stream\r\n", "Cache-Control: no-cache\r\n", "Connection: close\r\n", "\r\n\r\n: hello\n\n"} {
 			if !strings.Contains(out, sub) {
 				t.Errorf("stream head lacks %q:\n%s", sub, out)
@@ -235,17 +202,17 @@ func TestEndpointStream(t *testing.T) {
 			t.Fatalf("%d wakes, want 1", w.n)
 		}
 		c.Resume()
-		if out := flushConn(c); out != "data: 1\n\n" {
+		if out := flush(c, 0); out != "data: 1\n\n" {
 			t.Fatalf("after a push: %q", out)
 		}
 		s.push("data: 2\n\n", false)
 		s.push("data: 3\n\n", false) // coalesced into one Resume
 		c.Resume()
-		if out := flushConn(c); out != "data: 2\n\ndata: 3\n\n" {
+		if out := flush(c, 0); out != "data: 2\n\ndata: 3\n\n" {
 			t.Fatalf("after two pushes: %q", out)
 		}
 		// Input is read and discarded, so a client that leaves is seen.
-		if n := c.Recv([]byte("GET / HTTP/1.1\r\n\r\n")); n != 18 || flushConn(c) != "" {
+		if n := c.Recv([]byte("GET / HTTP/1.1\r\n\r\n")); n != 18 || flush(c, 0) != "" {
 			t.Fatalf("input during a stream: consumed %d", n)
 		}
 		c.Drain()
@@ -268,7 +235,7 @@ func TestEndpointStream(t *testing.T) {
 		if st := c.Status(); !st.Close || st.Timeout == 0 {
 			t.Fatalf("Status with the last bytes pending = %+v, want close after a bounded write", st)
 		}
-		if out := flushConn(c); out != "data: bye\n\n" {
+		if out := flush(c, 0); out != "data: bye\n\n" {
 			t.Fatalf("last bytes %q", out)
 		}
 		c.Close(nil)

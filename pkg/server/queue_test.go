@@ -64,7 +64,7 @@ func TestEndpointStreamBusy(t *testing.T) {
 	defer c.Close(nil)
 	req := []byte("GET /.zeroserve/events HTTP/1.1\r\nHost: x\r\n\r\n")
 	c.Recv(req)
-	flushConn(c)
+	flush(c, 0)
 	s := te.streams[0]
 	event := "data: " + strings.Repeat("x", 1000) + "\n\n"
 	var got strings.Builder
@@ -94,7 +94,7 @@ func TestEndpointStreamBusy(t *testing.T) {
 	}
 	s.push("", true)
 	c.Resume()
-	got.WriteString(flushConn(c))
+	got.WriteString(flush(c, 0))
 	if got.String() != strings.Repeat(event, events) {
 		t.Errorf("stream output is not the %d events (%d bytes)", events, got.Len())
 	}
@@ -108,7 +108,7 @@ func TestEndpointStreamStalled(t *testing.T) {
 	c := h.endpointConn(te.serve, &nopWaker{})
 	defer c.Close(nil)
 	c.Recv([]byte("GET /.zeroserve/events HTTP/1.1\r\nHost: x\r\n\r\n"))
-	flushConn(c)
+	flush(c, 0)
 	event := strings.Repeat("x", 1000)
 	for i := 0; ; i++ {
 		te.streams[0].push(event, false)

@@ -158,19 +158,7 @@ func TestConnScripts(t *testing.T) {
 			c.Recv([]byte(tt.in))
 			finish(t, c, h.waker)
 			out := flush(c, 0)
-			rest := out
-			for _, w := range tt.want {
-				i := strings.Index(rest, w)
-				if i < 0 {
-					t.Fatalf("output lacks %q (in order):\n%s", w, out)
-				}
-				rest = rest[i+len(w):]
-			}
-			for _, nw := range tt.notWant {
-				if strings.Contains(out, nw) {
-					t.Fatalf("output has %q:\n%s", nw, out)
-				}
-			}
+			checkInOrder(t, out, tt.want, tt.notWant)
 			if got := c.Status().Close; got != tt.close {
 				t.Fatalf("close %v, want %v; output:\n%s", got, tt.close, out)
 			}
