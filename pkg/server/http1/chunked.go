@@ -92,7 +92,7 @@ func (d *Chunked) Decode(src []byte) (consumed int, data []byte, err error) {
 func (d *Chunked) step(c byte) error {
 	switch d.state {
 	case csSize:
-		if v, ok := unhex(c); ok {
+		if v, ok := httpfield.Unhex(c); ok {
 			if d.digits == maxChunkSizeDigits || d.size > (1<<63-1)>>4 {
 				return ErrChunked
 			}
@@ -202,16 +202,4 @@ func (d *Chunked) stepTrailer(c byte) error {
 		}
 	}
 	return nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

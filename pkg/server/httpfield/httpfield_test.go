@@ -45,3 +45,16 @@ func TestNextElem(t *testing.T) {
 		}
 	}
 }
+
+func TestUnhex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		v, ok := Unhex(byte(c))
+		want := strings.IndexByte("0123456789abcdef", byte(c))
+		if want < 0 {
+			want = strings.IndexByte("0123456789ABCDEF", byte(c))
+		}
+		if ok != (want >= 0) || (ok && int(v) != want) {
+			t.Errorf("Unhex(%q) = %d, %v; want %d", byte(c), v, ok, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"zeroserve.dev/zeroserve/pkg/abi"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 	"zeroserve.dev/zeroserve/pkg/vm"
 )
 
@@ -168,7 +169,7 @@ func zsHexDecode(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
 		return rError, nil
 	}
 	for _, ch := range b {
-		if _, ok := unhex(ch); !ok {
+		if _, ok := httpfield.Unhex(ch); !ok {
 			return rError, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"zeroserve.dev/zeroserve/pkg/abi"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 	"zeroserve.dev/zeroserve/pkg/vm"
 )
 
@@ -26,8 +27,8 @@ func formDecode(dst, s []byte) []byte {
 			dst = append(dst, ' ')
 		case '%':
 			if i+2 < len(s) {
-				hi, ok1 := unhex(s[i+1])
-				lo, ok2 := unhex(s[i+2])
+				hi, ok1 := httpfield.Unhex(s[i+1])
+				lo, ok2 := httpfield.Unhex(s[i+2])
 				if ok1 && ok2 {
 					dst = append(dst, hi<<4|lo)
 					i += 2

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"zeroserve.dev/zeroserve/pkg/abi"
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 // DefaultJSONMemory bounds the host memory of the JSON trees of one script
@@ -558,7 +559,7 @@ func (p *jparser) hex4() (rune, bool) {
 	}
 	var r rune
 	for _, c := range p.in[p.pos : p.pos+4] {
-		v, ok := unhex(c)
+		v, ok := httpfield.Unhex(c)
 		if !ok {
 			return 0, false
 		}
@@ -566,16 +567,4 @@ func (p *jparser) hex4() (rune, bool) {
 	}
 	p.pos += 4
 	return r, true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

@@ -3,6 +3,8 @@ package static
 import (
 	"errors"
 	"unicode/utf8"
+
+	"zeroserve.dev/zeroserve/pkg/server/httpfield"
 )
 
 // ErrBadPath is returned by NormalizePath for a path that is answered 400.
@@ -36,8 +38,8 @@ func NormalizePath(dst, raw []byte) ([]byte, error) {
 				if k+2 >= j {
 					return dst[:base], ErrBadPath
 				}
-				hi, ok1 := unhex(raw[k+1])
-				lo, ok2 := unhex(raw[k+2])
+				hi, ok1 := httpfield.Unhex(raw[k+1])
+				lo, ok2 := httpfield.Unhex(raw[k+2])
 				if !ok1 || !ok2 {
 					return dst[:base], ErrBadPath
 				}
@@ -76,16 +78,4 @@ func NormalizePath(dst, raw []byte) ([]byte, error) {
 		dst = dst[:len(dst)-1]
 	}
 	return dst, nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
