@@ -42,7 +42,7 @@ type Store struct {
 	ids   []*identity
 	exact map[string][]*identity
 	wild  map[string][]*identity // "*.example.com" under "example.com"
-	def   []*identity
+	def   []*identity // candidates for Options.DefaultName, or nil
 	now   func() time.Time
 }
 
@@ -252,11 +252,8 @@ func newStore(ids []*identity, opts Options) *Store {
 			}
 		}
 	}
-	s.def = ids
 	if opts.DefaultName != "" {
-		if c := s.candidates(normalize(opts.DefaultName)); len(c) > 0 {
-			s.def = append(slices.Clone(c), ids...)
-		}
+		s.def = s.candidates(normalize(opts.DefaultName))
 	}
 	return s
 }
@@ -300,6 +297,30 @@ func (s *Store) pick(cands []*identity, hello *tls.ClientHelloInfo, now time.Tim
 	return nil
 }
 
+// first returns the first identity in load order that is valid now,
+// preferring one the client supports: the default when no name (or
+// Options.DefaultName) selects one. Load order, not expiry, so the default
+// does not change when a later file is renewed.
+func (s *Store) first(hello *tls.ClientHelloInfo, now time.Time) *tls.Certificate {
+	var valid *identity
+	for _, id := range s.ids {
+		l := id.cert.Leaf
+		if now.Before(l.NotBefore) || now.After(l.NotAfter) {
+			continue
+		}
+		if hello == nil || hello.SupportsCertificate(id.cert) == nil {
+			return id.cert
+		}
+		if valid == nil {
+			valid = id
+		}
+	}
+	if valid != nil {
+		return valid.cert
+	}
+	return nil
+}
+
 // GetCertificate implements tls.Config.GetCertificate.
 func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	now := s.now()
@@ -310,6 +331,9 @@ func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, er
 		}
 	}
 	if c := s.pick(s.def, hello, now); c != nil {
+		return c, nil
+	}
+	if c := s.first(hello, now); c != nil {
 		return c, nil
 	}
 	return nil, fmt.Errorf("%w for %q", ErrNoCertificate, name)

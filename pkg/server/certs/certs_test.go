@@ -139,6 +139,8 @@ func TestSelection(t *testing.T) {
 		"future.pem":     c.leaf(t, ecKey(t), t0.Add(time.Hour), t0.Add(48*time.Hour), "new.example.net"),
 		"both-valid.pem": valid("both.example.net"),
 		"rsa.pem":        c.leaf(t, rsaKey(t), t0.Add(-time.Hour), t0.Add(time.Hour), "rsa.example.com"),
+		// Expires last but sorts last: the default stays the first file.
+		"zz-later.pem": c.leaf(t, ecKey(t), t0.Add(-time.Hour), t0.Add(3*time.Hour), "later.test"),
 	}
 	for name, l := range files {
 		// Certificate and intermediate in one file, key in another.
@@ -150,8 +152,8 @@ func TestSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Len() != 8 {
-		t.Fatalf("%d identities, want 8", s.Len())
+	if s.Len() != 9 {
+		t.Fatalf("%d identities, want 9", s.Len())
 	}
 	for _, tt := range []struct{ sni, want string }{
 		{"www.example.com", "www.example.com"},
