@@ -42,7 +42,7 @@ type Store struct {
 	ids   []*identity
 	exact map[string][]*identity
 	wild  map[string][]*identity // "*.example.com" under "example.com"
-	def   []*identity // candidates for Options.DefaultName, or nil
+	def   []*identity            // candidates for Options.DefaultName, or nil
 	now   func() time.Time
 }
 
