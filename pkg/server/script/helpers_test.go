@@ -538,6 +538,28 @@ func TestMetaLimits(t *testing.T) {
 	if m.Set([]byte{2, 0, 'k'}, bytes.Repeat([]byte("y"), MaxMetaBytes)) {
 		t.Error("value over the byte limit accepted")
 	}
+	if v, _ := m.Get([]byte{2, 0, 'k'}); string(v) != "v" {
+		t.Errorf("refused set changed the value to %q", v)
+	}
+}
+
+// A Set refused at the byte limit changes nothing, even when it had to
+// compact first (the compaction used to drop the old value).
+func TestMetaRefusedSetKeepsValue(t *testing.T) {
+	var m Meta
+	third := bytes.Repeat([]byte("a"), MaxMetaBytes/3)
+	if !m.Set([]byte("a"), third) || !m.Set([]byte("b"), third) {
+		t.Fatal("setup refused")
+	}
+	if m.Set([]byte("a"), bytes.Repeat([]byte("c"), MaxMetaBytes*2/3)) {
+		t.Fatal("set over the byte limit accepted")
+	}
+	if v, ok := m.Get([]byte("a")); !ok || !bytes.Equal(v, third) {
+		t.Errorf("refused set changed the value: %d bytes, present %v", len(v), ok)
+	}
+	if v, _ := m.Get([]byte("b")); !bytes.Equal(v, third) {
+		t.Errorf("other value changed: %d bytes", len(v))
+	}
 }
 
 // Known-answer vectors: FIPS 180-2 / RFC 4231 / RFC 4648.

@@ -83,10 +83,10 @@ func (m *Meta) Set(key, value []byte) bool {
 		need += len(key)
 	}
 	if len(m.buf)+need > MaxMetaBytes {
-		m.compact(i)
-		if len(m.buf)+need > MaxMetaBytes {
-			return false
+		if m.live(i)+need > MaxMetaBytes {
+			return false // before compacting: it drops the value of i
 		}
+		m.compact(i)
 	}
 	v := m.store(value)
 	if i >= 0 {
@@ -102,6 +102,19 @@ func (m *Meta) store(b []byte) span {
 	s := span{uint32(len(m.buf)), uint32(len(b))}
 	m.buf = append(m.buf, b...)
 	return s
+}
+
+// live returns the bytes of the live keys and values, without the value of
+// entry skip.
+func (m *Meta) live(skip int) int {
+	n := 0
+	for i, e := range m.list {
+		n += int(e.key.n)
+		if i != skip {
+			n += int(e.value.n)
+		}
+	}
+	return n
 }
 
 // compact rewrites the live keys and values (except the value of entry skip,
