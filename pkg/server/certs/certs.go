@@ -42,7 +42,7 @@ type Store struct {
 	ids   []*identity
 	exact map[string][]*identity
 	wild  map[string][]*identity // "*.example.com" under "example.com"
-	def   []*identity            // candidates for Options.DefaultName, or nil
+	def   string                 // normalized Options.DefaultName, or ""
 	now   func() time.Time
 }
 
@@ -252,22 +252,24 @@ func newStore(ids []*identity, opts Options) *Store {
 			}
 		}
 	}
-	if opts.DefaultName != "" {
-		s.def = s.candidates(normalize(opts.DefaultName))
-	}
+	s.def = normalize(opts.DefaultName)
 	return s
 }
 
 func normalize(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) }
 
-// candidates returns the identities for a name: exact, else wildcard one
-// label deep.
-func (s *Store) candidates(name string) []*identity {
-	if c := s.exact[name]; len(c) > 0 {
+// lookup returns the best valid identity for a name: an exact name first,
+// else a wildcard one label deep, so an expired exact certificate does not
+// hide a valid wildcard one.
+func (s *Store) lookup(name string, hello *tls.ClientHelloInfo, now time.Time) *tls.Certificate {
+	if name == "" {
+		return nil
+	}
+	if c := s.pick(s.exact[name], hello, now); c != nil {
 		return c
 	}
 	if i := strings.IndexByte(name, '.'); i > 0 {
-		return s.wild[name[i+1:]]
+		return s.pick(s.wild[name[i+1:]], hello, now)
 	}
 	return nil
 }
@@ -325,12 +327,10 @@ func (s *Store) first(hello *tls.ClientHelloInfo, now time.Time) *tls.Certificat
 func (s *Store) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	now := s.now()
 	name := normalize(hello.ServerName)
-	if name != "" {
-		if c := s.pick(s.candidates(name), hello, now); c != nil {
-			return c, nil
-		}
+	if c := s.lookup(name, hello, now); c != nil {
+		return c, nil
 	}
-	if c := s.pick(s.def, hello, now); c != nil {
+	if c := s.lookup(s.def, hello, now); c != nil {
 		return c, nil
 	}
 	if c := s.first(hello, now); c != nil {

@@ -137,6 +137,8 @@ func TestSelection(t *testing.T) {
 		"apex.pem":       valid("example.org"),
 		"expired.pem":    c.leaf(t, ecKey(t), t0.Add(-48*time.Hour), t0.Add(-time.Hour), "old.example.net", "both.example.net"),
 		"future.pem":     c.leaf(t, ecKey(t), t0.Add(time.Hour), t0.Add(48*time.Hour), "new.example.net"),
+		// An expired exact name under a valid wildcard.
+		"stale.pem":      c.leaf(t, ecKey(t), t0.Add(-48*time.Hour), t0.Add(-time.Hour), "stale.example.com"),
 		"both-valid.pem": valid("both.example.net"),
 		"rsa.pem":        c.leaf(t, rsaKey(t), t0.Add(-time.Hour), t0.Add(time.Hour), "rsa.example.com"),
 		// Expires last but sorts last: the default stays the first file.
@@ -152,8 +154,8 @@ func TestSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Len() != 9 {
-		t.Fatalf("%d identities, want 9", s.Len())
+	if s.Len() != 10 {
+		t.Fatalf("%d identities, want 10", s.Len())
 	}
 	for _, tt := range []struct{ sni, want string }{
 		{"www.example.com", "www.example.com"},
@@ -166,6 +168,7 @@ func TestSelection(t *testing.T) {
 		{"old.example.net", "default.test"},    // expired: skipped
 		{"new.example.net", "default.test"},    // not yet valid: skipped
 		{"both.example.net", "both.example.net"},
+		{"stale.example.com", "*.example.com"}, // expired exact: the wildcard still covers it
 		{"", "default.test"},
 		{"unknown.test", "default.test"},
 	} {

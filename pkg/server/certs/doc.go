@@ -10,8 +10,9 @@
 // file is an error naming the file; nothing is half-loaded.
 //
 // Store.GetCertificate (a tls.Config.GetCertificate) chooses by the
-// client's server name: an exact DNS name first, then a wildcard one label
-// deep ("*.example.com" matches "a.example.com", not "a.b.example.com" nor
+// client's server name: an exact DNS name first, then (when no certificate
+// for the exact name is valid now) a wildcard one label deep
+// ("*.example.com" matches "a.example.com", not "a.b.example.com" nor
 // "example.com"); among candidates, certificates outside their validity
 // period at Options.Now are skipped, ones the client can use
 // (ClientHelloInfo.SupportsCertificate) are preferred, and the one valid
