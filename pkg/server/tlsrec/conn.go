@@ -204,10 +204,28 @@ func (c *Conn) finishHandshake() {
 // request whose script yielded) are answered, not dropped. The transport
 // drains a connection whose peer half-closed the same way.
 func (c *Conn) passDrain() {
-	if c.draining && !c.drained && c.inner != nil && len(c.plain) == 0 {
-		c.drained = true
-		c.inner.Drain()
+	if !c.draining || c.drained || c.inner == nil {
+		return
 	}
+	if len(c.plain) > 0 && (!c.peerClose || c.inner.Status().PauseRead) {
+		return
+	}
+	// Delivered, or the peer closed and the inner connection waits for
+	// bytes of an incomplete request that will never come.
+	c.releasePlain()
+	c.drained = true
+	c.inner.Drain()
+}
+
+// peerClosed handles the peer's close_notify: it sends nothing more, but
+// may still read (RFC 8446 §6.1). The requests already received are
+// answered, the staged ones too, then the inner connection drains and we
+// answer with our close_notify.
+func (c *Conn) peerClosed() {
+	c.peerClose = true
+	c.draining = true
+	c.deliverPlain()
+	c.passDrain()
 }
 
 // recvLeftover decrypts the records the client sent after its Finished,
@@ -409,11 +427,7 @@ func (c *Conn) handleAlert(pt []byte) {
 	}
 	switch Alert(pt[1]) {
 	case AlertCloseNotify:
-		// The peer sends nothing more; finish what the inner connection
-		// has in flight, then answer with our close_notify (§6.1).
-		c.peerClose = true
-		c.releasePlain()
-		c.inner.Drain()
+		c.peerClosed()
 	case AlertUserCanceled:
 		// Followed by close_notify (§6.1); counted as useless.
 	default:
@@ -509,8 +523,8 @@ func (c *Conn) deliverPlain() {
 	c.plain = c.plain[:copy(c.plain, c.plain[n:])]
 	if len(c.plain) == 0 {
 		c.releasePlain()
-		c.passDrain()
 	}
+	c.passDrain()
 }
 
 // sendKeyUpdate seals a KeyUpdate under the current key and switches to

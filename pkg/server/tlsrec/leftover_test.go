@@ -3,6 +3,7 @@ package tlsrec
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -85,5 +86,77 @@ func TestLeftoverAfterCloseNotify(t *testing.T) {
 	}
 	if e.lines != 1 {
 		t.Errorf("inner read %d lines, want 1 (none after close_notify)", e.lines)
+	}
+}
+
+// TestLeftoverPipelinedBeforeCloseNotify: more requests than the inner
+// connection takes at once, then close_notify, all in the flight of the
+// client's Finished. The requests staged behind the paused inner
+// connection are answered before our close_notify (a TLS 1.3 peer may
+// half-close and still read, RFC 8446 §6.1), not dropped.
+// An incomplete request left at the close_notify is dropped, not waited
+// for.
+func TestLeftoverPipelinedBeforeCloseNotify(t *testing.T) {
+	t.Run("all-answered", func(t *testing.T) { testPipelinedCloseNotify(t, "") })
+	t.Run("incomplete-last", func(t *testing.T) { testPipelinedCloseNotify(t, "partial") })
+}
+
+func testPipelinedCloseNotify(t *testing.T, tail string) {
+	e := newEcho()
+	c, cw, cr := established(t, tls.TLS_AES_128_GCM_SHA256, e)
+	const n = 12 // more than echo's maxQ
+	var lines, want []byte
+	for i := range n {
+		l := fmt.Sprintf("r%d\n", i)
+		lines = append(lines, l...)
+		want = append(want, "echo: "+l...)
+	}
+	lines = append(lines, tail...)
+	var wire []byte
+	var err error
+	if wire, err = cw.seal(wire, TypeApplicationData, lines); err != nil {
+		t.Fatal(err)
+	}
+	if wire, err = cw.seal(wire, TypeAlert, []byte{1, 0}); err != nil {
+		t.Fatal(err)
+	}
+	c.recvLeftover(wire)
+	var out []byte
+	var iov [][]byte
+	for range 100 {
+		iov = c.Pending(iov[:0])
+		if len(iov) == 0 {
+			break
+		}
+		for _, b := range iov {
+			out = append(out, b...)
+			c.Written(len(b))
+		}
+	}
+	if c.err != nil || !c.Status().Close {
+		t.Fatalf("err %v, status %+v; want an orderly close", c.err, c.Status())
+	}
+	var got []byte
+	var last ContentType
+	for len(out) > 0 {
+		_, rec, rest, ok, err := Record(out, maxCiphertext)
+		if !ok || err != nil {
+			t.Fatalf("bad output record: %v", err)
+		}
+		out = rest
+		typ, pt, err := cr.open(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ == TypeApplicationData {
+			got = append(got, pt...)
+		}
+		last = typ
+	}
+	if string(got) != string(want) {
+		t.Errorf("answered %q, want %q", got, want)
+	}
+	if last != TypeAlert {
+		t.Errorf("last record type %d, want close_notify", last)
 	}
 }

@@ -37,9 +37,7 @@ func (c *Conn) read12() {
 			return
 		case errors.Is(err, io.EOF):
 			// close_notify received.
-			c.peerClose = true
-			c.releasePlain()
-			c.inner.Drain()
+			c.peerClosed()
 			return
 		default:
 			// crypto/tls has queued its alert in the pipe.
