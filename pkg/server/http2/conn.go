@@ -980,6 +980,9 @@ func removeStream(list []*stream, s *stream) []*stream {
 // fill frames DATA of ready streams, round robin, within the windows and
 // until MaxPendingOutput/4 octets are queued.
 func (c *Conn) fill() {
+	if len(c.ready) == 0 {
+		c.connBlocked = false // no stream waits for the connection window
+	}
 	target := c.cfg.MaxPendingOutput / 4
 	for len(c.ready) > 0 && c.unsent() < target && !c.closing {
 		if c.sendWin <= 0 {
