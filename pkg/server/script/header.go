@@ -1,5 +1,7 @@
 package script
 
+import "bytes"
+
 // span locates bytes in an append-only byte buffer.
 type span struct{ off, n uint32 }
 
@@ -21,6 +23,7 @@ const (
 type Headers struct {
 	list []field
 	buf  []byte
+	fold []byte // scratch of delete: the lower-cased pattern and a name
 }
 
 func (h *Headers) reset() {
@@ -142,27 +145,55 @@ func (h *Headers) appendCombined(dst, name []byte) ([]byte, bool) {
 // and returns how many: an exact name, "p*" (prefix), "*s" (suffix), "*x*"
 // (substring) or "*" (every field).
 func (h *Headers) Delete(pattern []byte) int {
-	out := h.list[:0]
-	for _, f := range h.list {
-		if !matchName(f.name.of(h.buf), pattern) {
-			out = append(out, f)
-		}
-	}
-	n := len(h.list) - len(out)
-	h.list = out
+	n, _ := h.delete(pattern)
 	return n
 }
 
-// matchName matches a field name against a delete pattern (see Delete).
+// delete is Delete; it also returns the number of name bytes it compared
+// (the work a helper charges). A substring pattern is searched in
+// lower-cased copies with bytes.Index: linear, where comparing at every
+// offset would cost len(name)·len(pattern) on near-matches.
+func (h *Headers) delete(pattern []byte) (removed, scanned int) {
+	sub := len(pattern) > 2 && pattern[0] == '*' && pattern[len(pattern)-1] == '*'
+	if sub {
+		h.fold = appendLower(h.fold[:0], pattern[1:len(pattern)-1])
+	}
+	k := len(h.fold)
+	out := h.list[:0]
+	for _, f := range h.list {
+		name := f.name.of(h.buf)
+		scanned += len(name)
+		var match bool
+		if sub {
+			h.fold = appendLower(h.fold[:k], name)
+			match = bytes.Contains(h.fold[k:], h.fold[:k])
+		} else {
+			match = matchName(name, pattern)
+		}
+		if !match {
+			out = append(out, f)
+		}
+	}
+	removed = len(h.list) - len(out)
+	h.list = out
+	return removed, scanned
+}
+
+func appendLower(dst, s []byte) []byte {
+	for _, c := range s {
+		dst = append(dst, lower(c))
+	}
+	return dst
+}
+
+// matchName matches a field name against a delete pattern that is not a
+// substring pattern "*x*" (see Delete).
 func matchName(name, pat []byte) bool {
 	lead := len(pat) > 0 && pat[0] == '*'
 	trail := len(pat) > 1 && pat[len(pat)-1] == '*' || len(pat) == 1 && lead
 	switch {
-	case lead && trail:
-		if len(pat) <= 2 {
-			return true
-		}
-		return indexFold(name, pat[1:len(pat)-1]) >= 0
+	case lead && trail: // "*" or "**"
+		return true
 	case lead:
 		s := pat[1:]
 		return len(name) >= len(s) && equalFold(name[len(name)-len(s):], s)
@@ -198,16 +229,6 @@ func equalFold[A, B text](a A, b B) bool {
 
 // equalFoldString is equalFold for a byte slice and a string.
 func equalFoldString(a []byte, b string) bool { return equalFold(a, b) }
-
-// indexFold returns the first index of sub in s ignoring ASCII case, or -1.
-func indexFold(s, sub []byte) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if equalFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
 
 // tchar reports whether c is an RFC 9110 §5.6.2 token character.
 func tchar(c byte) bool {

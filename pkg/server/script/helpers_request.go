@@ -15,6 +15,7 @@ func zsReqHeader(c *vm.Call, name, nameLen, p, n, _ uint64) (uint64, error) {
 	}
 	cx := ctx(c)
 	cx.tmp, _ = cx.Request.Headers.appendCombined(cx.tmp[:0], k)
+	charge(c, cx.Request.Headers.Len(), len(cx.tmp))
 	return strOut(c, p, n, cx.tmp)
 }
 
@@ -43,12 +44,22 @@ func formDecode(dst, s []byte) []byte {
 	return dst
 }
 
+// charge charges host work a helper did on request state (not guest
+// memory, which Call.Mem and WritableMem charge): one instruction per item
+// walked and one per vm.HelperBytesPerInsn bytes copied or compared.
+func charge(c *vm.Call, items, bytes int) {
+	c.Charge(uint64(items) + uint64(bytes)/vm.HelperBytesPerInsn)
+}
+
 // queryParams calls f with the decoded value of each query parameter whose
 // decoded name is name, in order, until f returns true. Decoded bytes live
-// in cx.tmp.
-func (cx *Context) queryParams(name []byte, f func(v []byte) bool) {
+// in cx.tmp. The work is charged to c.
+func (cx *Context) queryParams(c *vm.Call, name []byte, f func(v []byte) bool) {
 	q := cx.Request.Query()
+	pairs, size := 0, len(q)
+	defer func() { charge(c, pairs, size-len(q)) }()
 	for len(q) > 0 {
+		pairs++
 		pair := q
 		if i := indexByte(q, '&'); i >= 0 {
 			pair, q = q[:i], q[i+1:]
@@ -90,7 +101,7 @@ func zsReqQueryParam(c *vm.Call, name, nameLen, p, n, _ uint64) (uint64, error) 
 	cx := ctx(c)
 	var val []byte
 	found := false
-	cx.queryParams(k, func(v []byte) bool { val, found = v, true; return true })
+	cx.queryParams(c, k, func(v []byte) bool { val, found = v, true; return true })
 	if !found {
 		val = nil
 	}
@@ -108,7 +119,7 @@ func zsReqQueryParamMatches(c *vm.Call, name, nameLen, value, valueLen, _ uint64
 	}
 	any := string(want) == "*"
 	match := false
-	ctx(c).queryParams(k, func(v []byte) bool {
+	ctx(c).queryParams(c, k, func(v []byte) bool {
 		match = any || string(v) == string(want)
 		return match
 	})
@@ -201,7 +212,9 @@ func zsReqSetHeader(c *vm.Call, name, nameLen, value, valueLen, _ uint64) (uint6
 	if err != nil {
 		return 0, err
 	}
-	if !ctx(c).Request.Headers.Set(k, v) {
+	hd := &ctx(c).Request.Headers
+	charge(c, hd.Len(), 0)
+	if !hd.Set(k, v) {
 		return rError, nil
 	}
 	return rOK, nil
@@ -223,7 +236,11 @@ func zsReqDeleteHeader(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return uint64(ctx(c).Request.Headers.Delete(pat)), nil
+	hd := &ctx(c).Request.Headers
+	charge(c, hd.Len(), 0)
+	removed, scanned := hd.delete(pat)
+	charge(c, 0, 2*scanned) // lower-cased and searched
+	return uint64(removed), nil
 }
 
 func zsMetaGet(c *vm.Call, key, keyLen, p, n, _ uint64) (uint64, error) {
@@ -231,7 +248,9 @@ func zsMetaGet(c *vm.Call, key, keyLen, p, n, _ uint64) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, _ := ctx(c).Meta.Get(k)
+	m := &ctx(c).Meta
+	charge(c, m.Len(), 0)
+	v, _ := m.Get(k)
 	return strOut(c, p, n, v)
 }
 
@@ -240,7 +259,10 @@ func zsMetaSet(c *vm.Call, key, keyLen, value, valueLen, _ uint64) (uint64, erro
 	if err != nil {
 		return 0, err
 	}
-	if !ctx(c).Meta.Set(k, v) {
+	m := &ctx(c).Meta
+	ok := m.Set(k, v)
+	charge(c, m.Len(), m.takeMoved())
+	if !ok {
 		return rError, nil
 	}
 	return rOK, nil

@@ -20,11 +20,21 @@ type Meta struct {
 	list []metaEntry
 	buf  []byte
 	tmp  []byte // compaction target, swapped with buf
+	// moved counts the bytes compactions copied since the last takeMoved:
+	// host work zs_meta_set charges.
+	moved int
+}
+
+func (m *Meta) takeMoved() int {
+	n := m.moved
+	m.moved = 0
+	return n
 }
 
 func (m *Meta) reset() {
 	m.list = m.list[:0]
 	m.buf = m.buf[:0]
+	m.moved = 0
 }
 
 // Len returns the number of keys.
@@ -133,4 +143,5 @@ func (m *Meta) compact(skip int) {
 		e.key, e.value = k, v
 	}
 	m.tmp, m.buf = m.buf[:0], out
+	m.moved += len(out)
 }

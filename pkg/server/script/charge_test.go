@@ -1,0 +1,107 @@
+package script
+
+import (
+	"strings"
+	"testing"
+
+	"zeroserve.dev/zeroserve/pkg/vm"
+)
+
+// TestRequestHelperWorkIsCharged: helpers that scan request state (header
+// list, query, metadata) charge that host work to the script's budget, not
+// only the guest bytes they touch. Without it a loop of zero-length lookups
+// (out_len 0, which touches no guest memory) made the host copy and compare
+// tens of kilobytes per guest instruction, so one slice could stall the
+// worker for far longer than its instructions suggest.
+func TestRequestHelperWorkIsCharged(t *testing.T) {
+	h := newHarness(t, Config{})
+	hd := &h.cx.Request.Headers
+	val := strings.Repeat("v", 250)
+	for range 190 {
+		if !hd.Add([]byte("X-Big"), []byte(val)) {
+			t.Fatal("setup: header refused")
+		}
+	}
+	long := "/p?" + strings.Repeat("k=v&", 2000)
+	if !h.cx.Request.SetURI([]byte(long[:len(long)-1])) {
+		t.Fatal("setup: uri refused")
+	}
+	for i := range MaxMetaEntries - 1 {
+		h.cx.Meta.Set([]byte{'m', byte(i)}, []byte(strings.Repeat("x", 400)))
+	}
+	h.call.TakeCharge()
+	charged := func(name string, args ...uint64) uint64 {
+		t.Helper()
+		h.ok(name, args...)
+		return h.call.TakeCharge()
+	}
+	combined := uint64(190*len(val)) / vm.HelperBytesPerInsn
+	np, nn := h.s("x-big")
+	if got := charged("zs_req_header", np, nn, 0, 0); got < combined {
+		t.Errorf("zs_req_header of %d combined bytes charged %d, want ≥ %d", 190*len(val), got, combined)
+	}
+	qp, qn := h.s("missing")
+	if got := charged("zs_req_query_param", qp, qn, 0, 0); got < 2000 {
+		t.Errorf("zs_req_query_param over 2000 pairs charged %d, want ≥ 2000", got)
+	}
+	vp, vn := h.s("*")
+	if got := charged("zs_req_query_param_matches", qp, qn, vp, vn); got < 2000 {
+		t.Errorf("zs_req_query_param_matches over 2000 pairs charged %d, want ≥ 2000", got)
+	}
+	mp, mn := h.s("nope")
+	if got := charged("zs_meta_get", mp, mn, 0, 0); got < MaxMetaEntries-1 {
+		t.Errorf("zs_meta_get over %d keys charged %d", MaxMetaEntries-1, got)
+	}
+	// Rewriting a value until the buffer compacts: the compaction copies
+	// every live byte.
+	var total uint64
+	small := h.put(strings.Repeat("y", 400))
+	for range 200 {
+		total += charged("zs_meta_set", h.put("m\x00"), 2, small, 400)
+	}
+	if total < 200*400/vm.HelperBytesPerInsn+MaxMetaBytes/vm.HelperBytesPerInsn {
+		t.Errorf("200 rewrites with compaction charged %d", total)
+	}
+	sp, sn := h.s("x-big")
+	one := h.put("1")
+	if got := charged("zs_req_set_header", sp, sn, one, 1); got < 190 {
+		t.Errorf("zs_req_set_header over 190 fields charged %d, want ≥ 190", got)
+	}
+	h = newHarness(t, Config{})
+	for range 150 {
+		if !h.cx.Request.Headers.Add([]byte("X-"+strings.Repeat("n", 300)), []byte("v")) {
+			t.Fatal("setup: header refused")
+		}
+	}
+	dp, dn := h.s("*zzz*")
+	if got := charged("zs_req_delete_header", dp, dn); got < 150*300/vm.HelperBytesPerInsn {
+		t.Errorf("zs_req_delete_header over %d name bytes charged %d", 150*300, got)
+	}
+}
+
+// TestDeleteHeaderSubstringLinear: a substring pattern as long as half a
+// field name used to cost len(name)·len(pattern) byte comparisons on
+// near-matches (a 32 KiB name, 16 KiB pattern: ~10⁸). The result is the
+// same as before; the work is charged and linear.
+func TestDeleteHeaderSubstring(t *testing.T) {
+	for _, tc := range []struct {
+		name, pattern string
+		removed       int64
+	}{
+		{strings.Repeat("a", 32<<10), "*" + strings.Repeat("a", 16<<10) + "b*", 0},
+		{strings.Repeat("a", 32<<10) + "B", "*" + strings.Repeat("A", 16<<10) + "b*", 1},
+		{"X-Foo-Bar", "*FOO-b*", 1},
+		{"X-Foo-Bar", "*x-foo-bar*", 1},
+		{"X-Foo-Bar", "*x-foo-bar-*", 0},
+		{"X-Foo-Bar", "**", 1},
+	} {
+		h := newHarness(t, Config{})
+		if !h.cx.Request.Headers.Add([]byte(tc.name), []byte("v")) {
+			t.Fatal("setup: header refused")
+		}
+		p, n := h.s(tc.pattern)
+		if got := h.ok("zs_req_delete_header", p, n); got != tc.removed {
+			t.Errorf("delete %.20q from %.20q removed %d, want %d", tc.pattern, tc.name, got, tc.removed)
+		}
+	}
+}
