@@ -514,7 +514,7 @@ func (c *Conn) onData(f *Frame) error {
 		}
 	}
 	if !f.Has(FlagEndStream) {
-		if s.recvUnacked >= int64(c.cfg.InitialWindowSize)/2 {
+		if s.recvUnacked > 0 && s.recvUnacked >= int64(c.cfg.InitialWindowSize)/2 {
 			start := len(c.obuf)
 			c.obuf = AppendWindowUpdate(c.obuf, s.id, uint32(s.recvUnacked))
 			c.queueOwn(start)
@@ -1159,7 +1159,7 @@ func (c *Conn) Err() *ConnectionError { return c.err }
 // afterEvent sends window updates, schedules DATA, and decides whether
 // the connection is finished.
 func (c *Conn) afterEvent() {
-	if !c.closing && c.recvUnacked >= int64(c.cfg.ConnWindowSize)/2 {
+	if !c.closing && c.recvUnacked > 0 && c.recvUnacked >= int64(c.cfg.ConnWindowSize)/2 {
 		start := len(c.obuf)
 		c.obuf = AppendWindowUpdate(c.obuf, 0, uint32(c.recvUnacked))
 		c.queueOwn(start)

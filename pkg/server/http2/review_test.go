@@ -24,3 +24,17 @@ func TestConnStallForgottenWithItsStreams(t *testing.T) {
 		t.Fatalf("status %+v, want the idle timeout", st)
 	}
 }
+
+// TestNoZeroWindowUpdate: a tiny stream window never makes the server send
+// a WINDOW_UPDATE with increment 0 (a PROTOCOL_ERROR for the client).
+func TestNoZeroWindowUpdate(t *testing.T) {
+	cl := newClient(t, Config{InitialWindowSize: 1}, helloHandler())
+	b := AppendHeaders(nil, 1, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/"))
+	b = AppendData(b, 1, false, nil)
+	cl.send(b)
+	for _, f := range cl.read() { // read fails on an increment 0
+		if f.Type == FrameWindowUpdate && f.Increment == 0 {
+			t.Fatal("WINDOW_UPDATE increment 0")
+		}
+	}
+}
