@@ -105,3 +105,20 @@ func TestDeleteHeaderSubstring(t *testing.T) {
 		}
 	}
 }
+
+// zs_req_set_header with an empty value removes the fields called name,
+// and only those: a name with '*' (a token character) is not a pattern.
+func TestSetHeaderEmptyIsExact(t *testing.T) {
+	h := newHarness(t, Config{})
+	setRequest(h.cx)
+	before := h.cx.Request.Headers.Len()
+	for _, name := range []string{"*", "X-Debug-*", "*token"} {
+		p, n := h.s(name)
+		if got := h.ok("zs_req_set_header", p, n, 0, 0); got != 0 {
+			t.Errorf("set_header(%q, \"\") = %d", name, got)
+		}
+	}
+	if got := h.cx.Request.Headers.Len(); got != before {
+		t.Errorf("set_header of names with '*' and an empty value removed %d fields", before-got)
+	}
+}

@@ -71,7 +71,7 @@ func (h *Headers) Set(name, value []byte) bool {
 		return false
 	}
 	if len(value) == 0 {
-		h.Delete(name)
+		h.remove(name) // exact: a '*' in name is a token character here
 		return true
 	}
 	first := -1
@@ -177,6 +177,17 @@ func (h *Headers) delete(pattern []byte) (removed, scanned int) {
 	removed = len(h.list) - len(out)
 	h.list = out
 	return removed, scanned
+}
+
+// remove removes the fields called name (case-insensitive).
+func (h *Headers) remove(name []byte) {
+	out := h.list[:0]
+	for _, f := range h.list {
+		if !equalFold(f.name.of(h.buf), name) {
+			out = append(out, f)
+		}
+	}
+	h.list = out
 }
 
 func appendLower(dst, s []byte) []byte {
