@@ -15,6 +15,7 @@ import (
 const (
 	flagWake  uint32 = 1 << iota // call Conn.Resume
 	flagDrain                    // call Conn.Drain
+	flagKill                     // the drain deadline passed: close now
 )
 
 // aLongTimeAgo is a deadline in the past: it makes a blocked Read return.
@@ -69,6 +70,9 @@ func (p *pconn) run(f transport.Factory, info transport.Info) {
 func (p *pconn) loop() error {
 	for {
 		if fl := p.flags.Swap(0); fl != 0 {
+			if fl&flagKill != 0 {
+				return ErrDrainTimeout
+			}
 			if fl&flagDrain != 0 && !p.drained {
 				p.drained = true
 				p.c.Drain()

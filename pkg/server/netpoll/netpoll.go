@@ -33,6 +33,10 @@ type Options struct {
 // read buffer that reached Options.MaxReadBuffer.
 var ErrInputTooLarge = errors.New("netpoll: input not consumed by a full read buffer")
 
+// ErrDrainTimeout is the error passed to Conn.Close for connections still
+// open when Shutdown's context ended.
+var ErrDrainTimeout = errors.New("netpoll: drain deadline passed")
+
 // ErrClosed is returned by Serve after Shutdown.
 var ErrClosed = errors.New("netpoll: transport shut down")
 
@@ -149,8 +153,9 @@ func (t *Transport) remove(p *pconn) {
 
 // Shutdown stops accepting (closing every listener passed to Serve), asks
 // every connection to Drain, and waits until all have closed. When ctx ends
-// first, the remaining sockets are closed and Shutdown returns ctx.Err()
-// after their goroutines have finished.
+// first, the remaining connections are closed (Conn.Close gets
+// ErrDrainTimeout, or the socket error it caused) and Shutdown returns
+// ctx.Err() after their goroutines have finished.
 func (t *Transport) Shutdown(ctx context.Context) error {
 	t.mu.Lock()
 	t.shutdown = true
@@ -171,6 +176,10 @@ func (t *Transport) Shutdown(ctx context.Context) error {
 	}
 	t.mu.Lock()
 	for p := range t.conns {
+		// Closing the socket ends a blocked read or write; the flag also
+		// ends a wait for a wake that may never come (a paused Conn with
+		// no timer).
+		p.signal(flagKill)
 		p.nc.Close()
 	}
 	t.mu.Unlock()

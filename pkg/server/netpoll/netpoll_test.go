@@ -17,12 +17,14 @@ import (
 
 // lineConn is a toy protocol: each "\n"-terminated line is answered with
 // "> line\n". "wait\n" pauses until Resume (answered "resumed\n"), "quit\n"
-// answers "bye\n" and closes. Drain answers "drain\n" and closes.
+// answers "bye\n" and closes. Drain answers "drain\n" and closes. "hang\n"
+// pauses reading for good, without a timer, and ignores Drain.
 type lineConn struct {
 	out     []byte
 	sent    int
 	st      transport.Status
 	waiting bool
+	hung    bool
 	info    transport.Info
 	events  chan<- string
 }
@@ -41,6 +43,11 @@ func (c *lineConn) Recv(p []byte) int {
 			c.waiting = true
 			c.st.PauseRead = true
 			go c.info.Waker.Wake()
+		case "hang":
+			c.hung = true
+			c.st.PauseRead = true
+			c.st.Timeout = 0
+			c.out = append(c.out, "hung\n"...)
 		case "quit":
 			c.out = append(c.out, "bye\n"...)
 			c.st.Close = true
@@ -77,6 +84,9 @@ func (c *lineConn) Resume() {
 }
 
 func (c *lineConn) Drain() {
+	if c.hung {
+		return
+	}
 	c.out = append(c.out, "drain\n"...)
 	c.st.Close = true
 }
@@ -237,6 +247,27 @@ func TestShutdownDeadline(t *testing.T) {
 	cancel()
 	if err := h.tr.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("Shutdown: %v", err)
+	}
+	if h.tr.Active() != 0 {
+		t.Fatalf("%d connections left", h.tr.Active())
+	}
+}
+
+// TestShutdownDeadlineStuckConn: a connection that pauses reading with no
+// timer and ignores Drain (a chain waiting for a wake that never comes) is
+// still closed when the context ends: Shutdown must not wait for it.
+func TestShutdownDeadlineStuckConn(t *testing.T) {
+	h := start(t, 0)
+	c, r := h.dial(t)
+	io.WriteString(c, "hang\n")
+	expectLines(t, r, "hung")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := h.tr.Shutdown(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown: %v, want context.Canceled", err)
+	}
+	if ev := <-h.events; !strings.HasPrefix(ev, "close: ") {
+		t.Fatalf("event %q, want close with an error", ev)
 	}
 	if h.tr.Active() != 0 {
 		t.Fatalf("%d connections left", h.tr.Active())
