@@ -579,6 +579,7 @@ func (c *Conn) onHeaders(f *Frame) error {
 	}
 	c.maxSeen = id
 	if c.goAway { // §6.8: streams after GOAWAY are ignored
+		c.remember(id, true) // and so are their DATA frames
 		c.beginBlock(nil, blockDiscard, false)
 		return c.fragmentOf(f)
 	}
@@ -1074,11 +1075,7 @@ func (c *Conn) closeStream(s *stream) {
 	}
 	delete(c.streams, s.id)
 	c.bodyBytes -= len(s.body)
-	c.closed[c.closedNext] = s.id
-	if s.reset {
-		c.closed[c.closedNext] |= 1 << 31
-	}
-	c.closedNext = (c.closedNext + 1) % recentClosed
+	c.remember(s.id, s.reset)
 	if s.inReady {
 		c.ready = removeStream(c.ready, s)
 	}
@@ -1120,12 +1117,26 @@ func reuse[T any](b []T, limit int) []T {
 	return b[:0]
 }
 
+// remember records id as recently closed, and whether the server reset
+// it.
+func (c *Conn) remember(id uint32, reset bool) {
+	c.closed[c.closedNext] = id
+	if reset {
+		c.closed[c.closedNext] |= 1 << 31
+	}
+	c.closedNext = (c.closedNext + 1) % recentClosed
+}
+
 // resetStream sends RST_STREAM for id and forgets the stream; every reset
 // the server sends counts against the reset budget (MadeYouReset).
 func (c *Conn) resetStream(id uint32, code ErrCode) {
 	if s := c.streams[id]; s != nil {
 		s.reset = true
 		c.closeStream(s)
+	} else {
+		// Refused, or never opened: what the client sent on it before
+		// it saw our RST_STREAM is ignored (§5.1).
+		c.remember(id, true)
 	}
 	start := len(c.obuf)
 	c.obuf = AppendRSTStream(c.obuf, id, code)

@@ -38,3 +38,42 @@ func TestNoZeroWindowUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestFramesAfterOurReset: frames the client sent on a stream before it
+// saw our RST_STREAM (a refused stream, a stream above our GOAWAY) are
+// ignored (RFC 9113 §5.1, §6.8), not answered with more resets that count
+// against the client's reset budget.
+func TestFramesAfterOurReset(t *testing.T) {
+	post := func(cl *client, id uint32) []byte {
+		return AppendHeaders(nil, id, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/"))
+	}
+	t.Run("refused", func(t *testing.T) {
+		cl := newClient(t, Config{MaxConcurrentStreams: 1, MaxResets: 3}, helloHandler())
+		cl.send(post(cl, 1))
+		cl.send(post(cl, 3))
+		wantRST(t, cl.read(), 3, ErrCodeRefusedStream)
+		for range 5 {
+			cl.send(AppendData(nil, 3, false, []byte("x")))
+		}
+		if fs := cl.read(); find(fs, FrameRSTStream) != nil || find(fs, FrameGoAway) != nil {
+			t.Fatalf("DATA after REFUSED_STREAM answered: %v", types(fs))
+		}
+	})
+	t.Run("above GOAWAY", func(t *testing.T) {
+		cl := newClient(t, Config{MaxResets: 3}, helloHandler())
+		cl.send(post(cl, 1))
+		cl.c.Drain()
+		cl.read()
+		cl.send(post(cl, 3)) // ignored
+		for range 5 {
+			cl.send(AppendData(nil, 3, false, []byte("x")))
+		}
+		if fs := cl.read(); find(fs, FrameRSTStream) != nil || find(fs, FrameGoAway) != nil {
+			t.Fatalf("DATA on an ignored stream answered: %v", types(fs))
+		}
+		cl.send(AppendData(nil, 1, true, []byte("x")))
+		if fs := cl.read(); types(fs) != "HEADERS,DATA" || fs[0].StreamID != 1 {
+			t.Fatalf("stream below the GOAWAY: %v", types(fs))
+		}
+	})
+}
