@@ -141,6 +141,13 @@ func (in *Instance) start() (r0 uint64, st vm.Status, err error) {
 		}
 	}()
 	left := int64(min(in.prog.limits.Budget, math.MaxInt64/2)) - in.used
+	if left < 0 {
+		// A helper that returned pending charged the call past the hard
+		// budget; without a control transfer to check it, a chain of such
+		// calls would run on, so the check is made here.
+		in.finish()
+		return 0, vm.Done, vm.TrapAt(vm.ErrBudget, in.pc, in.prog.prog)
+	}
 	if s := in.prog.limits.Slice; s > 0 && int64(min(s, math.MaxInt64/2)) < left {
 		left = int64(s)
 	}

@@ -440,3 +440,30 @@ exit`
 		t.Errorf("Charge(1000): used %d, %v; want 1003", in.Used(), err)
 	}
 }
+
+// A chain of helper calls that all return pending has no jump between them,
+// yet the hard budget still ends it: Resume past the budget traps instead of
+// running (and calling helpers) until the next control transfer.
+func TestPendingHelpersCannotOutrunBudget(t *testing.T) {
+	calls := 0
+	helpers := vm.Helpers{"wait": func(*vm.Call, uint64, uint64, uint64, uint64, uint64) (uint64, error) {
+		calls++
+		return 0, vm.ErrPending
+	}}
+	src := strings.Repeat("call 0\n", 100) + "exit"
+	in := build(t, src, helpers, []string{"wait"}, vm.Limits{Budget: 3})
+	_, st, err := in.Run(0, nil, nil)
+	for n := 0; err == nil && st == vm.Suspended && n < 200; n++ {
+		_, st, err = in.Resume(0)
+	}
+	if !errors.Is(err, vm.ErrBudget) {
+		t.Fatalf("after %d helper calls: status %v, err %v; want ErrBudget", calls, st, err)
+	}
+	if calls > 4 {
+		t.Errorf("%d helper calls with a budget of 3, want at most 4", calls)
+	}
+	// The instance is reusable afterwards.
+	if _, st, err := in.Run(0, nil, nil); err != nil || st != vm.Suspended {
+		t.Fatalf("next run: %v, %v", st, err)
+	}
+}
