@@ -281,6 +281,10 @@ func (c *Conn) Recv(p []byte) int {
 				err = errExpectCont // §6.10
 			case !c.gotSettings:
 				err = errFirstSettings // §3.4
+			case c.f.Type == FrameHeaders:
+				if se, ok := err.(*StreamError); ok {
+					err = c.onBadHeaders(&c.f, se)
+				}
 			}
 			if _, ok := err.(*StreamError); ok {
 				used += n
@@ -594,6 +598,23 @@ func (c *Conn) onHeaders(f *Frame) error {
 	s := c.newStream(id)
 	c.beginBlock(s, blockRequest, es)
 	return c.fragmentOf(f)
+}
+
+// onBadHeaders handles a HEADERS frame that parsed into a stream error
+// (it depends on itself, §5.3.1): its field block is still decoded, and
+// discarded, so that the HPACK state stays in sync (§4.3) and its
+// CONTINUATIONs are expected; then the stream, opened if it was idle, is
+// reset.
+func (c *Conn) onBadHeaders(f *Frame, se *StreamError) error {
+	if f.StreamID%2 == 0 {
+		return errEvenStream // §5.1.1
+	}
+	c.maxSeen = max(c.maxSeen, f.StreamID)
+	c.beginBlock(nil, blockDiscard, false)
+	if err := c.fragmentOf(f); err != nil {
+		return err
+	}
+	return se
 }
 
 func (c *Conn) fragmentOf(f *Frame) error {

@@ -77,3 +77,38 @@ func TestFramesAfterOurReset(t *testing.T) {
 		}
 	})
 }
+
+// TestSelfDependentHeaders: a HEADERS frame whose priority names its own
+// stream is a stream error (RFC 9113 §5.3.1), but its field block is still
+// decoded so that the HPACK state stays in sync (§4.3).
+func TestSelfDependentHeaders(t *testing.T) {
+	for _, endHeaders := range []bool{true, false} {
+		cl := newClient(t, Config{}, helloHandler())
+		blk := cl.block(":method", "GET", ":scheme", "http", ":path", "/", "x-custom", "indexed") // adds to the dynamic table
+		prio := []byte{0, 0, 0, 1, 15}                                                            // depends on stream 1
+		fl := FlagPriority | FlagEndStream
+		frag, rest := blk, []byte(nil)
+		if endHeaders {
+			fl |= FlagEndHeaders
+		} else {
+			frag, rest = blk[:3], blk[3:]
+		}
+		b := AppendFrameHeader(nil, len(prio)+len(frag), FrameHeaders, fl, 1)
+		b = append(append(b, prio...), frag...)
+		if !endHeaders {
+			b = AppendContinuation(b, 1, true, rest)
+		}
+		cl.send(b)
+		fs := cl.read()
+		wantRST(t, fs, 1, ErrCodeProtocol)
+		if find(fs, FrameGoAway) != nil {
+			t.Fatalf("end_headers=%v: %v", endHeaders, types(fs))
+		}
+		// The client's encoder now refers to "x-custom: indexed" by index.
+		cl.send(AppendHeaders(nil, 3, FlagEndHeaders|FlagEndStream,
+			cl.block(":method", "GET", ":scheme", "http", ":path", "/", "x-custom", "indexed")))
+		if fs := cl.read(); types(fs) != "HEADERS,DATA" {
+			t.Fatalf("end_headers=%v: after the stream error: %v", endHeaders, types(fs))
+		}
+	}
+}
