@@ -35,6 +35,7 @@ type pconn struct {
 	bufs    net.Buffers
 	eof     bool
 	drained bool // Drain already delivered
+	stale   bool // buf holds input the Conn left while pausing reading
 }
 
 // Wake implements transport.Waker.
@@ -122,6 +123,12 @@ func (p *pconn) loop() error {
 			p.wait(st.Timeout)
 			continue
 		}
+		if p.stale {
+			// The pause is over (a Resume that sent nothing): offer the
+			// input received meanwhile before reading more.
+			p.deliver()
+			continue
+		}
 		if err := p.read(st.Timeout); err != nil {
 			return err
 		}
@@ -204,6 +211,7 @@ func (p *pconn) deliver() {
 		}
 	}
 	p.fill = copy(p.buf, p.buf[off:p.fill])
+	p.stale = p.fill > 0 && p.c.Status().PauseRead
 }
 
 // wait blocks while reading is paused and nothing is to be sent, until a

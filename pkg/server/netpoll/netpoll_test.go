@@ -18,12 +18,14 @@ import (
 // lineConn is a toy protocol: each "\n"-terminated line is answered with
 // "> line\n". "wait\n" pauses until Resume (answered "resumed\n"), "quit\n"
 // answers "bye\n" and closes. Drain answers "drain\n" and closes. "hang\n"
-// pauses reading for good, without a timer, and ignores Drain.
+// pauses reading for good, without a timer, and ignores Drain. "nap\n"
+// pauses until Resume, which answers nothing.
 type lineConn struct {
 	out     []byte
 	sent    int
 	st      transport.Status
 	waiting bool
+	napping bool
 	hung    bool
 	info    transport.Info
 	events  chan<- string
@@ -31,7 +33,7 @@ type lineConn struct {
 
 func (c *lineConn) Recv(p []byte) int {
 	used := 0
-	for !c.waiting && !c.st.Close {
+	for !c.waiting && !c.napping && !c.st.Close {
 		i := bytes.IndexByte(p[used:], '\n')
 		if i < 0 {
 			break
@@ -41,6 +43,10 @@ func (c *lineConn) Recv(p []byte) int {
 		switch line {
 		case "wait":
 			c.waiting = true
+			c.st.PauseRead = true
+			go c.info.Waker.Wake()
+		case "nap":
+			c.napping = true
 			c.st.PauseRead = true
 			go c.info.Waker.Wake()
 		case "hang":
@@ -76,6 +82,10 @@ func (c *lineConn) Timeout() {
 }
 
 func (c *lineConn) Resume() {
+	if c.napping {
+		c.napping = false
+		c.st.PauseRead = false
+	}
 	if c.waiting {
 		c.waiting = false
 		c.st.PauseRead = false
@@ -272,4 +282,16 @@ func TestShutdownDeadlineStuckConn(t *testing.T) {
 	if h.tr.Active() != 0 {
 		t.Fatalf("%d connections left", h.tr.Active())
 	}
+}
+
+// TestResumeWithoutOutputDeliversBuffered: input that arrived while the
+// Conn paused reading is offered again when a Resume lifts the pause, even
+// if the Resume produced nothing to send (the io_uring loop does the
+// same); it must not wait for more bytes from a client that has sent
+// everything.
+func TestResumeWithoutOutputDeliversBuffered(t *testing.T) {
+	h := start(t, 5*time.Second) // the bug shows as a timeout instead of "> x"
+	c, r := h.dial(t)
+	io.WriteString(c, "nap\nx\n")
+	expectLines(t, r, "> x")
 }
