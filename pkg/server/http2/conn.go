@@ -771,6 +771,10 @@ func (c *Conn) endBlock(s *stream) error {
 			return &StreamError{s.id, ErrCodeProtocol, "body shorter than content-length"}
 		}
 		s.remoteClosed = true
+		if c.hTooBig { // not handed on cut short
+			c.respondError(s, 431)
+			return nil
+		}
 		c.requestDone(s)
 		return nil
 	}

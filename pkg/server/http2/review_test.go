@@ -1,6 +1,7 @@
 package http2
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,5 +111,25 @@ func TestSelfDependentHeaders(t *testing.T) {
 		if fs := cl.read(); types(fs) != "HEADERS,DATA" {
 			t.Fatalf("end_headers=%v: after the stream error: %v", endHeaders, types(fs))
 		}
+	}
+}
+
+// TestTrailersTooLarge: trailers beyond MaxHeaderListSize are not cut
+// short silently: the request is answered 431 without the Handler.
+func TestTrailersTooLarge(t *testing.T) {
+	calls := 0
+	cl := newClient(t, Config{MaxHeaderListSize: 4096}, HandlerFunc(func(req *Request, resp *Response) {
+		calls++
+		resp.Status = 200
+	}))
+	b := AppendHeaders(nil, 1, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/"))
+	b = AppendData(b, 1, false, []byte("body"))
+	b = AppendHeaders(b, 1, FlagEndHeaders|FlagEndStream,
+		cl.block("x-a", strings.Repeat("a", 3000), "x-b", strings.Repeat("b", 3000)))
+	cl.send(b)
+	fs := cl.read()
+	h := find(fs, FrameHeaders)
+	if h == nil || cl.fields(*h)[":status"] != "431" || calls != 0 {
+		t.Fatalf("got %v calls=%d", types(fs), calls)
 	}
 }
