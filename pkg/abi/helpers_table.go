@@ -116,7 +116,7 @@ var helpers = []Helper{
 		Doc:    "The value of metadata key. Metadata is a per-request string map shared by every script of the chain. A missing key reads as the empty string." + stringOut},
 	{Name: "zs_meta_set", Return: s64, Family: FamilyMeta,
 		Params: params(str("key"), str("value")),
-		Doc:    "Sets metadata key to value; value_len 0 removes the key. A key zs.response.header.<name> sets response header <name> on whatever answers the request (static file, script response, error page); any key can be substituted into HTML and XML files with <zs-meta>key</zs-meta>. Returns ZS_OK, or ZS_ERROR when key is empty or the request's metadata limits (128 keys, 64 KiB of keys and values) are reached."},
+		Doc:    "Sets metadata key to value; value_len 0 removes the key. A key zs.response.header.<name> sets response header <name> on whatever answers the request (static file, script response, error page), with surrounding spaces and tabs trimmed from value; such a header is not sent when <name> is not a field name, is one the server owns (Content-Length, Transfer-Encoding, Connection, Date, Server, ...) or value holds a control byte other than tab (CR and LF included). Any key can be substituted into HTML and XML files with <zs-meta>key</zs-meta>. Returns ZS_OK, or ZS_ERROR when key is empty or the request's metadata limits (128 keys, 64 KiB of keys and values) are reached."},
 
 	// Responses.
 	{Name: "zs_respond", Return: s64, Family: FamilyResponse,

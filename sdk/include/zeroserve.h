@@ -268,10 +268,14 @@ extern zs_s64 zs_meta_get(const char *key, zs_u64 key_len, char *out, zs_u64 out
 
 /* Sets metadata key to value; value_len 0 removes the key. A key
  * zs.response.header.<name> sets response header <name> on whatever answers
- * the request (static file, script response, error page); any key can be
- * substituted into HTML and XML files with <zs-meta>key</zs-meta>. Returns
- * ZS_OK, or ZS_ERROR when key is empty or the request's metadata limits (128
- * keys, 64 KiB of keys and values) are reached. */
+ * the request (static file, script response, error page), with surrounding
+ * spaces and tabs trimmed from value; such a header is not sent when <name>
+ * is not a field name, is one the server owns (Content-Length,
+ * Transfer-Encoding, Connection, Date, Server, ...) or value holds a control
+ * byte other than tab (CR and LF included). Any key can be substituted into
+ * HTML and XML files with <zs-meta>key</zs-meta>. Returns ZS_OK, or ZS_ERROR
+ * when key is empty or the request's metadata limits (128 keys, 64 KiB of
+ * keys and values) are reached. */
 extern zs_s64 zs_meta_set(const char *key, zs_u64 key_len, const char *value, zs_u64 value_len);
 
 /* ---- Responses ---- */

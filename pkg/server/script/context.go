@@ -115,7 +115,9 @@ func (cx *Context) ResponseFields(dst []static.Field) []static.Field {
 // (zs.response.header.<name>) to fields, the header of any response (static
 // file, script, error page): a metadata header replaces the value of the
 // first field of the same name (case-insensitive) and removes later ones,
-// or is appended. Names that are not tokens, values with CR, LF or NUL, and
+// or is appended. Surrounding spaces and tabs are trimmed from values.
+// Names that are not tokens, values with a control byte other than HTAB
+// (CR, LF, NUL, ...: see sendableValue), and
 // the fields the protocol layer owns (Content-Length, Transfer-Encoding,
 // Connection, Keep-Alive, Upgrade, TE, Trailer, Proxy-Connection, Date,
 // Server) are ignored. It allocates only if fields must grow.
@@ -127,7 +129,7 @@ func (cx *Context) ApplyHeaders(fields []static.Field) []static.Field {
 		if !ok {
 			continue
 		}
-		fields = replaceField(fields, str(name), str(v))
+		fields = replaceField(fields, str(name), str(trimOWS(v)))
 	}
 	return fields
 }
@@ -139,7 +141,7 @@ func (cx *Context) MetaHeaders(f func(name, value string)) {
 	for i := range m.list {
 		k, v := m.At(i)
 		if name, ok := metaHeader(k, v); ok {
-			f(str(name), str(v))
+			f(str(name), str(trimOWS(v)))
 		}
 	}
 }
@@ -170,10 +172,36 @@ func metaHeader(k, v []byte) ([]byte, bool) {
 		return nil, false
 	}
 	name := k[len(ResponseHeaderPrefix):]
-	if !validName(name) || !validValue(v) || reserved(name) {
+	if !validName(name) || !sendableValue(v) || reserved(name) {
 		return nil, false
 	}
 	return name, true
+}
+
+// sendableValue reports whether v, trimmed of surrounding spaces and tabs
+// (trimOWS), is a field value every protocol writer can send as it is (RFC
+// 9110 §5.5): no control byte but HTAB. HTTP/2 and HTTP/3 clients treat a
+// response with any other control byte (or with surrounding whitespace,
+// hence the trim) as malformed (RFC 9113 §8.2.1).
+func sendableValue(v []byte) bool {
+	for _, c := range v {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// trimOWS removes leading and trailing spaces and tabs (RFC 9110 §5.6.3),
+// which are not part of a field value.
+func trimOWS(v []byte) []byte {
+	for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+		v = v[1:]
+	}
+	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
+		v = v[:len(v)-1]
+	}
+	return v
 }
 
 // reserved reports header names metadata may not set: framing and

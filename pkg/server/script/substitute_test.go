@@ -69,3 +69,40 @@ func TestApplyHeaders(t *testing.T) {
 	}
 	r.Put(cx)
 }
+
+// Metadata header values are sent only when they are valid field values
+// (RFC 9110 §5.5): no control bytes but HTAB, and no leading or trailing
+// whitespace, which HTTP/2 and HTTP/3 forbid (RFC 9113 §8.2.1) and
+// HTTP/1 recipients strip; it is trimmed.
+func TestMetaHeaderValues(t *testing.T) {
+	r := (&Set{cfg: Config{}.withDefaults()}).NewRunner()
+	for _, tc := range []struct {
+		value string
+		want  string // "" when the header must not be sent
+	}{
+		{"plain", "plain"},
+		{"a\tb c", "a\tb c"},
+		{"  padded\t ", "padded"},
+		{"caf\xc3\xa9", "caf\xc3\xa9"}, // obs-text is allowed
+		{"a\x01b", ""},
+		{"a\x7fb", ""},
+		{"a\x1bb", ""},
+		{"a\rb", ""},
+		{"a\nb", ""},
+		{"a\x00b", ""},
+		{"x\r\nSet-Cookie: evil=1", ""},
+	} {
+		cx := r.Get()
+		cx.Meta.Set([]byte("zs.response.header.X-Test"), []byte(tc.value))
+		got := cx.ApplyHeaders([]static.Field{{Name: "Content-Type", Value: "text/plain"}})
+		var sent []string
+		cx.MetaHeaders(func(name, value string) { sent = append(sent, name+": "+value) })
+		switch {
+		case tc.want == "" && (len(got) != 1 || len(sent) != 0):
+			t.Errorf("value %q: sent %v / %v", tc.value, got, sent)
+		case tc.want != "" && (len(got) != 2 || got[1].Value != tc.want || len(sent) != 1 || sent[0] != "X-Test: "+tc.want):
+			t.Errorf("value %q: sent %v / %v, want %q", tc.value, got, sent, tc.want)
+		}
+		r.Put(cx)
+	}
+}
