@@ -38,10 +38,11 @@ func (o *object) readBTF() error {
 	if err != nil || !ok {
 		return err
 	}
-	types, strs, err := btfSplit(raw)
+	types, area, err := btfSplit(raw)
 	if err != nil {
 		return err
 	}
+	strs := newBTFStrings(area)
 	if o.btf.ksyms, err = btfKsyms(types, strs); err != nil {
 		return err
 	}
@@ -89,16 +90,37 @@ func btfSplit(raw []byte) (types, strs []byte, err error) {
 	return types, strs, nil
 }
 
-// btfString returns the NUL-terminated string at off.
-func btfString(strs []byte, off uint32) (string, bool) {
-	if uint64(off) >= uint64(len(strs)) {
+// btfStrings is a BTF string area. Its strings are substrings of one copy
+// of the area, found through the sorted positions of its NUL bytes, so that
+// records naming the same long string neither copy it nor rescan it.
+type btfStrings struct {
+	s   string
+	nul []uint32
+}
+
+func newBTFStrings(strs []byte) *btfStrings {
+	bs := &btfStrings{s: string(strs)}
+	for i := 0; ; {
+		j := bytes.IndexByte(strs[i:], 0)
+		if j < 0 {
+			break
+		}
+		bs.nul = append(bs.nul, uint32(i+j))
+		i += j + 1
+	}
+	return bs
+}
+
+// at returns the NUL-terminated string at off.
+func (bs *btfStrings) at(off uint32) (string, bool) {
+	if uint64(off) >= uint64(len(bs.s)) {
 		return "", off == 0
 	}
-	s := strs[off:]
-	if i := bytes.IndexByte(s, 0); i >= 0 {
-		return string(s[:i]), true
+	i, _ := slices.BinarySearch(bs.nul, off)
+	if i == len(bs.nul) {
+		return "", false
 	}
-	return "", false
+	return bs.s[off:bs.nul[i]], true
 }
 
 // BTF kinds whose records have a trailer (btf.rst §2.2).
@@ -118,7 +140,7 @@ const (
 
 // btfKsyms walks the type records and returns the names of the variables and
 // functions listed in the DATASEC ".ksyms".
-func btfKsyms(types, strs []byte) (map[string]bool, error) {
+func btfKsyms(types []byte, strs *btfStrings) (map[string]bool, error) {
 	le := binary.LittleEndian
 	var names []uint32 // name_off by type ID - 1
 	var ksymIDs []uint32
@@ -150,7 +172,7 @@ func btfKsyms(types, strs []byte) (map[string]bool, error) {
 		if len(types)-off < trailer {
 			return nil, malformed(".BTF: truncated type %d", len(names))
 		}
-		if name, _ := btfString(strs, nameOff); kind == btfKindDatasec && name == ".ksyms" {
+		if name, _ := strs.at(nameOff); kind == btfKindDatasec && name == ".ksyms" {
 			for i := range vlen {
 				ksymIDs = append(ksymIDs, le.Uint32(types[off+12*i:]))
 			}
@@ -162,7 +184,7 @@ func btfKsyms(types, strs []byte) (map[string]bool, error) {
 		if id == 0 || uint64(id) > uint64(len(names)) {
 			return nil, malformed(".BTF: .ksyms refers to type %d of %d", id, len(names))
 		}
-		if name, ok := btfString(strs, names[id-1]); ok && name != "" {
+		if name, ok := strs.at(names[id-1]); ok && name != "" {
 			ksyms[name] = true
 		}
 	}
@@ -175,7 +197,7 @@ func btfKsyms(types, strs []byte) (map[string]bool, error) {
 //	num_info × (insn_off u32 | file_name_off u32 | line_off u32 | line_col u32)
 //
 // insn_off is a byte offset in the section; line_col = line<<10 | col.
-func btfLines(ext, strs []byte) (map[string][]secLine, error) {
+func btfLines(ext []byte, strs *btfStrings) (map[string][]secLine, error) {
 	le := binary.LittleEndian
 	if len(ext) < 24 || le.Uint16(ext) != btfMagic {
 		return nil, malformed(".BTF.ext: bad header")
@@ -203,7 +225,7 @@ func btfLines(ext, strs []byte) (map[string][]secLine, error) {
 		if len(b) < 8 {
 			return nil, malformed(".BTF.ext: truncated line info")
 		}
-		sec, okSec := btfString(strs, le.Uint32(b))
+		sec, okSec := strs.at(le.Uint32(b))
 		n := uint64(le.Uint32(b[4:]))
 		if n > uint64(len(b)) {
 			return nil, malformed(".BTF.ext: line info count %d out of range", n)
@@ -214,8 +236,8 @@ func btfLines(ext, strs []byte) (map[string][]secLine, error) {
 		}
 		for i := range n {
 			r := recs[i*recSize:]
-			file, ok1 := btfString(strs, le.Uint32(r[4:]))
-			text, ok2 := btfString(strs, le.Uint32(r[8:]))
+			file, ok1 := strs.at(le.Uint32(r[4:]))
+			text, ok2 := strs.at(le.Uint32(r[8:]))
 			if !ok1 || !ok2 {
 				return nil, malformed(".BTF.ext: line info string out of range")
 			}
@@ -247,12 +269,14 @@ func (bi *btfInfo) lineAt(sec string, slot int) (vm.Line, bool) {
 func (bi *btfInfo) programLines(order []*function) []vm.Line {
 	var out []vm.Line
 	for _, fn := range order {
-		for _, sl := range bi.lines[fn.sec.name] {
-			if sl.slot >= fn.start && sl.slot < fn.end {
-				l := sl.line
-				l.PC = fn.pos + sl.slot - fn.start
-				out = append(out, l)
-			}
+		// Each function visits only its own records (they are sorted by
+		// slot), so many functions and many records cost no product.
+		ls := bi.lines[fn.sec.name]
+		i := sort.Search(len(ls), func(i int) bool { return ls[i].slot >= fn.start })
+		for ; i < len(ls) && ls[i].slot < fn.end; i++ {
+			l := ls[i].line
+			l.PC = fn.pos + ls[i].slot - fn.start
+			out = append(out, l)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b vm.Line) int { return a.PC - b.PC })
