@@ -82,6 +82,7 @@ type stream struct {
 	arena                             []byte
 	fields, trailers                  []fieldRef
 	method, scheme, authority, target span
+	host                              span // the host field's value
 	body                              []byte
 
 	req  Request
@@ -652,6 +653,7 @@ func (c *Conn) beginBlock(s *stream, kind int, endStream bool) {
 		s.fields = s.fields[:0]
 		s.trailers = s.trailers[:0]
 		s.method, s.scheme, s.authority, s.target = noSpan, noSpan, noSpan, noSpan
+		s.host = noSpan
 	}
 }
 
@@ -743,6 +745,16 @@ func (c *Conn) onField(f hpack.HeaderField) {
 			c.hBad = "te other than trailers"
 			return
 		}
+	case "host":
+		if c.hKind == blockRequest {
+			if s.host.end >= 0 {
+				c.hBad = "duplicate host" // RFC 9110 §7.2
+				return
+			}
+			s.host = s.store(f.Value)
+			s.fields = append(s.fields, fieldRef{s.store(f.Name), s.host})
+			return
+		}
 	case "content-length":
 		if c.hKind == blockRequest {
 			v := parseContentLength(f.Value)
@@ -801,17 +813,26 @@ func (c *Conn) endBlock(s *stream) error {
 
 // checkPseudo applies RFC 9113 §8.3.1 to a complete request block.
 func (c *Conn) checkPseudo(s *stream) {
+	method, target := s.bytes(s.method), s.bytes(s.target)
 	switch {
 	case s.method.end < 0:
 		c.hBad = "missing :method"
-	case string(s.bytes(s.method)) == "CONNECT": // §8.5
+	case !validMethod(method):
+		c.hBad = "invalid :method"
+	case s.host.end >= 0 && s.authority.end >= 0 && string(s.bytes(s.host)) != string(s.bytes(s.authority)):
+		// §8.3.1: host checks look at :authority, the application
+		// may look at host.
+		c.hBad = "host differs from :authority"
+	case string(method) == "CONNECT": // §8.5
 		if s.scheme.end >= 0 || s.target.end >= 0 || s.authority.end < 0 {
 			c.hBad = "malformed CONNECT"
 		}
 	case s.scheme.end < 0:
 		c.hBad = "missing :scheme"
-	case s.target.end <= s.target.off:
+	case len(target) == 0:
 		c.hBad = "missing or empty :path"
+	case target[0] != '/' && (string(target) != "*" || string(method) != "OPTIONS"):
+		c.hBad = ":path neither origin-form nor * for OPTIONS" // §8.3.1
 	}
 }
 

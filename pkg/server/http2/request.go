@@ -188,6 +188,19 @@ func validName(s string) bool {
 	return true
 }
 
+// validMethod reports a token (RFC 9110 §9.1).
+func validMethod(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !tokenLower[c] && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 // validValue checks RFC 9113 §8.2.1: no NUL, CR or LF, and no leading or
 // trailing space or tab.
 func validValue(s string) bool {

@@ -133,3 +133,44 @@ func TestTrailersTooLarge(t *testing.T) {
 		t.Fatalf("got %v calls=%d", types(fs), calls)
 	}
 }
+
+// TestMalformedRequestHeads: more of RFC 9113 §8.3.1 and RFC 9110 — a
+// :method that is not a token, a :path that is neither origin-form nor
+// "*", a host field that disagrees with :authority (it would bypass the
+// host checks that look at :authority), and two host fields.
+func TestMalformedRequestHeads(t *testing.T) {
+	tests := []struct {
+		name   string
+		fields []string
+	}{
+		{"method with space", []string{":method", "GET /x", ":scheme", "http", ":path", "/"}},
+		{"empty method", []string{":method", "", ":scheme", "http", ":path", "/"}},
+		{"relative path", []string{":method", "GET", ":scheme", "http", ":path", "index.html"}},
+		{"asterisk for GET", []string{":method", "GET", ":scheme", "http", ":path", "*"}},
+		{"host differs", []string{":method", "GET", ":scheme", "http", ":path", "/", ":authority", "good.example", "host", "evil.example"}},
+		{"two hosts", []string{":method", "GET", ":scheme", "http", ":path", "/", "host", "a.example", "host", "b.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			cl := newClient(t, Config{}, HandlerFunc(func(req *Request, resp *Response) { calls++ }))
+			cl.send(AppendHeaders(nil, 1, FlagEndHeaders|FlagEndStream, cl.block(tt.fields...)))
+			wantRST(t, cl.read(), 1, ErrCodeProtocol)
+			if calls != 0 {
+				t.Fatal("the Handler saw a malformed request")
+			}
+		})
+	}
+	ok := [][]string{
+		{":method", "OPTIONS", ":scheme", "http", ":path", "*", ":authority", "a"},
+		{":method", "GET", ":scheme", "http", ":path", "/", ":authority", "a.example", "host", "a.example"},
+		{":method", "GET", ":scheme", "http", ":path", "/?q", "host", "a.example"},
+	}
+	for _, fields := range ok {
+		cl := newClient(t, Config{}, helloHandler())
+		cl.send(AppendHeaders(nil, 1, FlagEndHeaders|FlagEndStream, cl.block(fields...)))
+		if fs := cl.read(); types(fs) != "HEADERS,DATA" {
+			t.Fatalf("%q: %v", fields, types(fs))
+		}
+	}
+}
