@@ -122,3 +122,20 @@ func TestSetHeaderEmptyIsExact(t *testing.T) {
 		t.Errorf("set_header of names with '*' and an empty value removed %d fields", before-got)
 	}
 }
+
+// A zs_log line costs the host far more than the bytes it reads
+// (formatting, the handler, a write): each line is charged logLineCost, so
+// a script logging in a loop runs out of budget after a bounded number of
+// lines instead of writing millions per request.
+func TestLogIsCharged(t *testing.T) {
+	h := newHarness(t, Config{})
+	p, n := h.s("x")
+	h.call.TakeCharge()
+	h.ok("zs_log", p, n)
+	if got := h.call.TakeCharge(); got < logLineCost {
+		t.Errorf("zs_log of 1 byte charged %d, want ≥ %d", got, logLineCost)
+	}
+	if DefaultBudget/logLineCost > 1<<14 {
+		t.Errorf("a run may log %d lines", DefaultBudget/logLineCost)
+	}
+}

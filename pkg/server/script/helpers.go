@@ -165,11 +165,18 @@ func reqString(get func(*Context) []byte) vm.Helper {
 // MaxLogLine bounds one zs_log message, in bytes, before escaping.
 const MaxLogLine = 1024
 
+// logLineCost is the instructions a zs_log line is charged: about the host
+// work of formatting and writing it (microseconds, ~5 ns an instruction),
+// so a script logging in a loop uses up its budget after at most
+// DefaultBudget/logLineCost (16384) lines instead of millions.
+const logLineCost = 1024
+
 func zsLog(c *vm.Call, p, n, _, _, _ uint64) (uint64, error) {
 	msg, err := in(c, p, n)
 	if err != nil {
 		return 0, err
 	}
+	c.Charge(logLineCost)
 	cx := ctx(c)
 	truncated := len(msg) > MaxLogLine
 	if truncated {
