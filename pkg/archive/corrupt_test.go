@@ -68,6 +68,33 @@ func fixTarChecksum(b []byte, off int) {
 	copy(h[148:156], fmt.Sprintf("%06o\x00 ", sum))
 }
 
+// paxRecord formats one PAX extended header record ("%d %s=%s\n").
+func paxRecord(k, v string) string {
+	n := len(k) + len(v) + 3
+	for {
+		r := fmt.Sprintf("%d %s=%s\n", n, k, v)
+		if len(r) == n {
+			return r
+		}
+		n = len(r)
+	}
+}
+
+// setPAX replaces the one-block PAX extended header data of the member of
+// site path p with records.
+func (f fixture) setPAX(t *testing.T, p, records string) {
+	t.Helper()
+	h := int(le.Uint64(f.entryOf(t, p)))
+	if f.b[h+156] != 'x' || len(records) > blockSize {
+		t.Fatalf("%q has no one-block PAX header", p)
+	}
+	data := f.b[h+blockSize : h+2*blockSize]
+	clear(data)
+	copy(data, records)
+	copy(f.b[h+124:h+136], fmt.Sprintf("%011o\x00", len(records)))
+	fixTarChecksum(f.b, h)
+}
+
 func TestCorruptArchives(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -180,6 +207,41 @@ func TestCorruptArchives(t *testing.T) {
 			return f.b
 		}, "", `tar member "small.js"`},
 		{"end blocks not zero", func(t *testing.T, f fixture) []byte { f.b[len(f.b)-1] = 1; return f.b }, "", "end blocks"},
+		{"setuid mode", func(t *testing.T, f fixture) []byte {
+			e, _ := f.reader.Lookup("small.js")
+			h := int(e.Offset - blockSize)
+			copy(f.b[h+100:h+108], "0004755\x00")
+			fixTarChecksum(f.b, h)
+			return f.b
+		}, "", `tar member "small.js" has mode 4755`},
+		{"owner name", func(t *testing.T, f fixture) []byte {
+			e, _ := f.reader.Lookup("small.js")
+			h := int(e.Offset - blockSize)
+			copy(f.b[h+265:], "root")
+			fixTarChecksum(f.b, h)
+			return f.b
+		}, "", `tar member "small.js" has owner`},
+		{"link name on a regular file", func(t *testing.T, f fixture) []byte {
+			e, _ := f.reader.Lookup("small.js")
+			h := int(e.Offset - blockSize)
+			copy(f.b[h+157:], "/etc/passwd")
+			fixTarChecksum(f.b, h)
+			return f.b
+		}, "", `tar member "small.js" has link name`},
+		// tar -xf would write "\x00unicode name": the sparse map moves the
+		// stored bytes, while the index (and archive/tar's Size) still
+		// describe 13 bytes of data at the indexed offset.
+		{"GNU sparse PAX records", func(t *testing.T, f fixture) []byte {
+			const p = "ünïcödé/файл.txt"
+			f.setPAX(t, p, paxRecord("path", p)+paxRecord("GNU.sparse.major", "0")+paxRecord("GNU.sparse.minor", "1")+
+				paxRecord("GNU.sparse.numblocks", "1")+paxRecord("GNU.sparse.map", "1,12")+paxRecord("GNU.sparse.size", "13"))
+			return f.b
+		}, "", `tar member "ünïcödé/файл.txt" has PAX record "GNU.sparse.major"`},
+		{"extra PAX record", func(t *testing.T, f fixture) []byte {
+			const p = "ünïcödé/файл.txt"
+			f.setPAX(t, p, paxRecord("path", p)+paxRecord("SCHILY.xattr.user.x", "y"))
+			return f.b
+		}, "", `has PAX record "SCHILY.xattr.user.x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

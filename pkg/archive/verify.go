@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 )
 
 // Verify checks what Open leaves out: it walks the tar from the start and
@@ -99,6 +101,9 @@ func (r *Reader) verifyTar() error {
 		case h.ModTime.Unix() != m.mtime:
 			return corrupt("tar member %q mtime %d, index says %d", m.name, h.ModTime.Unix(), m.mtime)
 		}
+		if err := checkMeta(m.name, h); err != nil {
+			return err
+		}
 	}
 	h, err := tr.Next()
 	if err == nil {
@@ -106,6 +111,30 @@ func (r *Reader) verifyTar() error {
 	}
 	if !errors.Is(err, io.EOF) {
 		return corrupt("tar after the last member: %v", err)
+	}
+	return nil
+}
+
+// checkMeta checks the header fields the index does not describe against
+// what the writer puts there, so tar -xf extracts exactly what the index
+// says: mode 0644, owner 0:0 without names, no link name or device, ustar
+// or PAX format, and no PAX record but "path" and "size" (a GNU.sparse.*
+// record, for one, makes tar write other bytes than the indexed range).
+func checkMeta(name string, h *tar.Header) error {
+	switch {
+	case h.Mode != 0o644:
+		return corrupt("tar member %q has mode %o, want 644", name, h.Mode)
+	case h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "":
+		return corrupt("tar member %q has owner %d:%d (%q:%q), want 0:0 without names", name, h.Uid, h.Gid, h.Uname, h.Gname)
+	case h.Linkname != "" || h.Devmajor != 0 || h.Devminor != 0:
+		return corrupt("tar member %q has link name %q or device %d,%d", name, h.Linkname, h.Devmajor, h.Devminor)
+	case h.Format != tar.FormatUSTAR && h.Format != tar.FormatPAX:
+		return corrupt("tar member %q is in %v format, want ustar or PAX", name, h.Format)
+	}
+	for _, k := range slices.Sorted(maps.Keys(h.PAXRecords)) {
+		if k != "path" && k != "size" {
+			return corrupt("tar member %q has PAX record %q (only path and size are written)", name, k)
+		}
 	}
 	return nil
 }
