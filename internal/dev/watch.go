@@ -23,6 +23,7 @@ type Watcher struct {
 	Errors <-chan error
 
 	fw     *fsnotify.Watcher
+	root   string // the watched directory, symlinks resolved
 	events chan string
 	errs   chan error
 	done   chan struct{}
@@ -31,14 +32,22 @@ type Watcher struct {
 	err    error
 }
 
-// Watch starts watching root and every directory below it.
+// Watch starts watching root and every directory below it. A root that is
+// a symlink is resolved first; event names are then under the resolved
+// path.
 func Watch(root string) (*Watcher, error) {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s: %w", root, err)
+	}
+	root = real
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, fmt.Errorf("watch %s: %w", root, err)
 	}
 	w := &Watcher{
 		fw:     fw,
+		root:   root,
 		events: make(chan string, 64),
 		errs:   make(chan error, 8),
 		done:   make(chan struct{}),
@@ -100,9 +109,23 @@ func (w *Watcher) run() {
 			if !ok {
 				return
 			}
-			w.report(err)
+			w.fail(err)
 		}
 	}
+}
+
+// fail reports a watcher error. After an overflow, events were lost
+// (directory creations among them): every directory is watched again and
+// the root is reported as changed, so the site is rebuilt in full.
+func (w *Watcher) fail(err error) {
+	w.report(err)
+	if !errors.Is(err, fsnotify.ErrEventOverflow) {
+		return
+	}
+	if err := w.addTree(w.root); err != nil {
+		w.report(err)
+	}
+	w.send(w.root)
 }
 
 func (w *Watcher) handle(ev fsnotify.Event) {

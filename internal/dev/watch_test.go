@@ -1,10 +1,14 @@
 package dev
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/fsnotify/fsnotify"
 )
 
 // waitFor reads events until want arrives and fails on any ignored name.
@@ -79,4 +83,70 @@ func TestWatcher(t *testing.T) {
 	for range w.Events {
 		// drain what was queued; the channel must close
 	}
+}
+
+// A site given as a symlink to its directory (a common layout: ./site ->
+// builds/current) is watched through the link.
+func TestWatchSymlinkedRoot(t *testing.T) {
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "site")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skip("symlink:", err)
+	}
+	w, err := Watch(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := os.WriteFile(filepath.Join(link, "page.html"), []byte("<p>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resolved, err := filepath.EvalSymlinks(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, filepath.Join(resolved, "page.html"))
+}
+
+// When the kernel's event queue overflows, events (directory creations
+// among them) are lost: the watcher reports the root as changed, so the
+// whole site is rebuilt, and watches every directory again.
+func TestWatchOverflow(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	missed := filepath.Join(root, "missed")
+	if err := os.Mkdir(missed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Watch(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// Stand in for a directory whose creation event was lost.
+	if err := w.fw.Remove(missed); err != nil {
+		t.Fatal(err)
+	}
+	go w.fail(fmt.Errorf("read events: %w", fsnotify.ErrEventOverflow))
+	guard := time.NewTimer(10 * time.Second)
+	defer guard.Stop()
+	gotErr := false
+	for !gotErr {
+		select {
+		case err := <-w.Errors:
+			if !errors.Is(err, fsnotify.ErrEventOverflow) {
+				t.Fatalf("error %v, want the overflow", err)
+			}
+			gotErr = true
+		case <-guard.C:
+			t.Fatal("overflow not reported")
+		}
+	}
+	waitFor(t, w, root)
+	if err := os.WriteFile(filepath.Join(missed, "x.css"), []byte("p{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, filepath.Join(missed, "x.css"))
 }
