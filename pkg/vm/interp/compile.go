@@ -104,7 +104,7 @@ func (c *Program) costs() {
 		// Capped so that a capped cost still exceeds any credit it pays
 		// for: every transfer charges at least one.
 		i.cost = uint16(min(pc-prev, math.MaxUint16))
-		for t := prev + 1; t < pc; t++ {
+		for t := prev + 1; t <= pc; t++ { // the transfer itself may be a target
 			c.credit[t] = uint16(min(t-prev-1, math.MaxUint16-1))
 		}
 		prev = pc

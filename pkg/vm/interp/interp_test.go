@@ -467,3 +467,27 @@ func TestPendingHelpersCannotOutrunBudget(t *testing.T) {
 		t.Fatalf("next run: %v, %v", st, err)
 	}
 }
+
+// A jump straight to a control transfer that ends a longer block (here the
+// loop condition, entered first through "ja check") charges only the slots
+// that run: 3 before the loop, the first check, 3 per iteration, the exit.
+func TestBudgetJumpToTransferChargesExactly(t *testing.T) {
+	src := `
+mov %r0, 0
+mov %r1, 0
+ja check
+loop:
+add %r1, 1
+add %r0, 1
+check:
+jlt %r1, 100, loop
+exit`
+	in := build(t, src, nil, nil, vm.Limits{})
+	r0, _, err := in.Run(0, nil, nil)
+	if err != nil || r0 != 100 {
+		t.Fatalf("r0 = %d, %v; want 100", r0, err)
+	}
+	if want := uint64(3 + 1 + 100*3 + 1); in.Used() != want {
+		t.Errorf("used %d, want %d", in.Used(), want)
+	}
+}
