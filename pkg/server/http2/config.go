@@ -61,7 +61,11 @@ type Config struct {
 	// 75 s). WriteTimeout: pending output not progressing (default 30 s).
 	// StallTimeout: a response blocked by a zero flow-control window
 	// (stream: RST_STREAM; connection: GOAWAY and close; default 30 s).
+	// SettingsTimeout: our SETTINGS not acknowledged, counted from the
+	// connection's start (GOAWAY(SETTINGS_TIMEOUT), RFC 9113 §6.5.3;
+	// default 10 s).
 	PrefaceTimeout, IdleTimeout, WriteTimeout, StallTimeout time.Duration
+	SettingsTimeout                                         time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Server is the value of the server field added to every response;
@@ -89,6 +93,7 @@ func (c *Config) withDefaults() Config {
 	setDefault(&d.IdleTimeout, 75*time.Second)
 	setDefault(&d.WriteTimeout, 30*time.Second)
 	setDefault(&d.StallTimeout, 30*time.Second)
+	setDefault(&d.SettingsTimeout, 10*time.Second)
 	d.InitialWindowSize = min(d.InitialWindowSize, maxWindow)
 	d.ConnWindowSize = min(max(d.ConnWindowSize, 65535), maxWindow)
 	d.MaxFrameSize = min(max(d.MaxFrameSize, MinMaxFrameSize), MaxMaxFrameSize)

@@ -45,6 +45,7 @@ var (
 	errControl         = connErr(ErrCodeEnhanceYourCalm, "too many control frames")
 	errConnStall       = connErr(ErrCodeEnhanceYourCalm, "connection window stayed at zero")
 	errPrefaceTimeout  = connErr(ErrCodeProtocol, "preface timeout")
+	errSettingsTimeout = connErr(ErrCodeSettingsTimeout, "SETTINGS not acknowledged")
 	errIdleTimeout     = connErr(ErrCodeNo, "idle")
 	errNoError         = connErr(ErrCodeNo, "")
 	errWriteTimeout    = connErr(ErrCodeNo, "write timeout")
@@ -1334,6 +1335,12 @@ func (c *Conn) Status() transport.Status {
 	default:
 		st.Timeout = remaining(c.cfg.IdleTimeout, c.now.Sub(c.lastIn))
 	}
+	if !c.acked && !c.closing {
+		t := remaining(c.cfg.SettingsTimeout, c.now.Sub(c.created))
+		if st.Timeout == 0 || t < st.Timeout {
+			st.Timeout = t
+		}
+	}
 	return st
 }
 
@@ -1358,6 +1365,9 @@ func remaining(budget, elapsed time.Duration) time.Duration {
 // Timeout implements transport.Conn.
 func (c *Conn) Timeout() {
 	c.now = c.cfg.Now()
+	if !c.acked && !c.closing && c.now.Sub(c.created) >= c.cfg.SettingsTimeout {
+		c.fail(errSettingsTimeout) // §6.5.3
+	}
 	switch {
 	case c.unsent() > 0:
 		if c.now.Sub(c.lastOut) >= c.cfg.WriteTimeout {

@@ -60,4 +60,6 @@
 //   - Zero-window stalls: a response blocked by a stream window for
 //     StallTimeout is reset; a connection window stuck at zero that long
 //     ends the connection.
+//   - A client that does not acknowledge our SETTINGS within
+//     SettingsTimeout gets GOAWAY(SETTINGS_TIMEOUT) (RFC 9113 §6.5.3).
 package http2

@@ -174,3 +174,32 @@ func TestMalformedRequestHeads(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsTimeout: a client that never acknowledges our SETTINGS gets
+// GOAWAY(SETTINGS_TIMEOUT) (RFC 9113 §6.5.3); one that does, does not.
+func TestSettingsTimeout(t *testing.T) {
+	clock := &fakeClock{time.Unix(1_700_000_000, 0)}
+	cfg := Config{Now: clock.now, SettingsTimeout: 5 * time.Second}
+	c := NewConn(&cfg, helloHandler(), nil)
+	c.Recv(append([]byte(Preface), AppendSettings(nil)...))
+	cl := &client{t: t, c: c, clock: clock}
+	cl.read()
+	if st := c.Status(); st.Timeout != 5*time.Second {
+		t.Fatalf("status %+v, want the SETTINGS timeout", st)
+	}
+	clock.advance(4 * time.Second)
+	c.Timeout()
+	if fs := cl.read(); find(fs, FrameGoAway) != nil {
+		t.Fatalf("GOAWAY before the timeout: %v", types(fs))
+	}
+	clock.advance(time.Second)
+	c.Timeout()
+	wantGoAway(t, cl.read(), ErrCodeSettingsTimeout)
+
+	acked := newClient(t, Config{SettingsTimeout: 5 * time.Second}, helloHandler())
+	acked.clock.advance(10 * time.Second)
+	acked.c.Timeout()
+	if fs := acked.read(); find(fs, FrameGoAway) != nil {
+		t.Fatalf("GOAWAY after the ACK: %v", types(fs))
+	}
+}
