@@ -333,10 +333,15 @@ func (w *worker) onAccept(i int, cqe *uring.CQE) {
 	}
 	if cqe.Res < 0 {
 		errno := unix.Errno(-cqe.Res)
-		if errno == unix.ECANCELED || w.draining {
+		if w.draining {
 			return
 		}
-		w.logf("worker %d: accept: %v", w.id, errno)
+		// Not draining, so not our cancel: the kernel ended the accept
+		// (ECANCELED), or it failed (EMFILE and friends). Either way arm
+		// it again after a tick; at once could spin on a lasting error.
+		if errno != unix.ECANCELED {
+			w.logf("worker %d: accept: %v", w.id, errno)
+		}
 		if !w.lns[i].armed && w.acceptErr == 0 {
 			w.acceptErr = w.clock() + w.cfg.TimerTick // EMFILE and friends: back off
 		}
@@ -828,9 +833,18 @@ func (w *worker) onWake() {
 
 func (w *worker) startDrain() {
 	w.draining = true
+	// An accept backing off (EMFILE) stays unarmed: its retry time must
+	// not bound the waits any more (the loop would spin once it passed),
+	// and its socket refuses new connections from now on, as those of
+	// the cancelled accepts will.
+	w.acceptErr = 0
 	for i := range w.lns {
-		if w.lns[i].armed {
+		switch ln := &w.lns[i]; {
+		case ln.armed:
 			w.sqe().PrepCancel(pack(opAccept, 0, uint32(i)), 0, pack(opCancel, 0, 0))
+		case ln.own && ln.fd >= 0:
+			unix.Close(ln.fd)
+			ln.fd = -1
 		}
 	}
 	for slot, c := range w.conns {
