@@ -2,6 +2,7 @@ package interp_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -489,5 +490,24 @@ exit`
 	}
 	if want := uint64(3 + 1 + 100*3 + 1); in.Used() != want {
 		t.Errorf("used %d, want %d", in.Used(), want)
+	}
+}
+
+// Helpers that charge a lot and then return pending must not overflow the
+// instructions used into a small number that resets the budget.
+func TestPendingChargesDoNotWrapBudget(t *testing.T) {
+	calls := 0
+	helpers := vm.Helpers{"big": func(c *vm.Call, _, _, _, _, _ uint64) (uint64, error) {
+		calls++
+		c.Charge(math.MaxUint64)
+		return 0, vm.ErrPending
+	}}
+	in := build(t, strings.Repeat("call 0\n", 10)+"exit", helpers, []string{"big"}, vm.Limits{})
+	_, st, err := in.Run(0, nil, nil)
+	for n := 0; err == nil && st == vm.Suspended && n < 20; n++ {
+		_, st, err = in.Resume(0)
+	}
+	if !errors.Is(err, vm.ErrBudget) || calls != 1 {
+		t.Fatalf("after %d calls: %v, %v; want ErrBudget after 1", calls, st, err)
 	}
 }
