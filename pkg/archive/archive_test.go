@@ -276,6 +276,8 @@ func TestWriterRejects(t *testing.T) {
 		{"duplicate", []File{{Path: "a"}, {Path: "a"}}, nil, "duplicate"},
 		{"bad script", nil, []Script{{Name: "../x"}}, "script name"},
 		{"control", []File{{Path: "a\nb"}}, nil, "control"},
+		{"file and directory", []File{{Path: "a"}, {Path: "a.txt"}, {Path: "a/b/c"}}, nil, `"a/b/c": "a" is a file`},
+		{"deep file and directory", []File{{Path: "x/y"}, {Path: "x/y/z"}}, nil, `"x/y/z": "x/y" is a file`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

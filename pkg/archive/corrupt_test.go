@@ -275,3 +275,29 @@ func checkReason(t *testing.T, err error, want string) {
 		t.Errorf("error %q, want one line containing %q", msg, want)
 	}
 }
+
+// An archive holding both a file "a" and a file "a/b" cannot be extracted
+// (tar -xf fails on "a/b": "a" is not a directory): Verify rejects it.
+func TestVerifyFileUnderFile(t *testing.T) {
+	b := mustPack(t, []File{{Path: "a", Data: []byte("A")}, {Path: "x/b", Data: []byte("B")}}, nil)
+	r := mustOpen(t, bytes.Clone(b))
+	e, _ := r.Lookup("x/b")
+	// Rename "x/b" to "a/b" in the string table and in its tar header; the
+	// sort order still holds.
+	ixLen := int(le.Uint64(b[blockSize+16:]))
+	ix := b[blockSize : blockSize+ixLen]
+	i := bytes.Index(ix, []byte("x/b"))
+	if i < 0 || b[e.Offset-blockSize] != 'x' {
+		t.Fatal("fixture layout changed")
+	}
+	ix[i] = 'a'
+	le.PutUint32(ix[ixLen-trailerLen:], crc32Castagnoli(ix[:ixLen-trailerLen]))
+	b[e.Offset-blockSize] = 'a'
+	fixTarChecksum(b, int(e.Offset-blockSize))
+	r = mustOpen(t, b)
+	err := r.Verify()
+	if err == nil {
+		t.Fatal("Verify accepted a file under a file")
+	}
+	checkReason(t, err, `"a/b": "a" is a file`)
+}

@@ -111,8 +111,9 @@
 // regular file of the indexed size and mtime whose data starts at the
 // indexed offset, with mode 0644, owner 0:0, no user, group or link name,
 // in ustar or PAX format with no PAX record but "path" and "size" (so tar
-// extracts exactly the indexed bytes); no member may be missing or extra; the end blocks must be
-// zero; every ETag must match a fresh SHA-256 of its bytes; every variant
-// must decompress to its entry's content; and every entry's flags must
-// match its path, type and content.
+// extracts exactly the indexed bytes); no member may be missing or extra;
+// the end blocks must be zero; no path may lie below another file's path
+// ("a/b" beside a file "a"); every ETag must match a fresh SHA-256 of its
+// bytes; every variant must decompress to its entry's content; and every
+// entry's flags must match its path, type and content.
 package archive

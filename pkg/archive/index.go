@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"unicode/utf8"
 )
@@ -281,6 +282,17 @@ func checkSegment(seg []byte) error {
 		return errString("path has an empty segment (leading, trailing or double '/')")
 	case ".", "..":
 		return errString("path has a '.' or '..' segment")
+	}
+	return nil
+}
+
+// fileUnderFile rejects a path below another site file ("a/b" when "a" is
+// a file): no file system, and so no tar -xf, can hold both.
+func fileUnderFile(p string, isFile func(string) bool) error {
+	for i := range len(p) {
+		if p[i] == '/' && isFile(p[:i]) {
+			return fmt.Errorf("%q: %q is a file, not a directory", p, p[:i])
+		}
 	}
 	return nil
 }

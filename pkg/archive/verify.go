@@ -20,8 +20,12 @@ func (r *Reader) Verify() error {
 	if err := r.verifyTar(); err != nil {
 		return err
 	}
+	isFile := func(p string) bool { _, ok := r.Lookup(p); return ok }
 	for i := range r.Len() {
 		e := r.At(i)
+		if err := fileUnderFile(e.Path, isFile); err != nil {
+			return corrupt("%v", err)
+		}
 		data := r.Content(e)
 		if got := ETagOf(data); got != e.ETag {
 			return corrupt("%s: content hash %s does not match its ETag %s", e.Path, got, e.ETag)

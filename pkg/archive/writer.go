@@ -164,6 +164,15 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 			return 0, fmt.Errorf("duplicate path %q", files[i].Path)
 		}
 	}
+	isFile := func(p string) bool {
+		_, ok := slices.BinarySearchFunc(files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
+		return ok
+	}
+	for _, f := range files {
+		if err := fileUnderFile(f.Path, isFile); err != nil {
+			return 0, err
+		}
+	}
 	for i := 1; i < len(scripts); i++ {
 		if scripts[i].Name == scripts[i-1].Name {
 			return 0, fmt.Errorf("duplicate script %q", scripts[i].Name)
