@@ -45,6 +45,13 @@
 // incomplete input too, so a connection buffer never needs to hold more than
 // [Limits.MaxHead] bytes.
 //
+// A head is validated once its terminating blank line is buffered. Before
+// that, Parse answers [ErrNeedMore] after one IndexByte per line, refusing
+// only what reading on cannot repair: the limits, a bare LF, obs-fold and an
+// invalid method in an unfinished request line. Other errors in a partial
+// head (a NUL in a field, CL with TE, ...) are reported when it is complete.
+// So a head sent one byte per segment does not cost a full parse per byte.
+//
 // # Bodies
 //
 // [Body] accounts for a Content-Length body or decodes a chunked one

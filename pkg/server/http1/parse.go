@@ -61,6 +61,9 @@ func Parse(buf []byte, req *Request, lim Limits) (n int, err error) {
 	if eol-1 > lim.MaxRequestLine {
 		return 0, ErrURITooLong
 	}
+	if !headReady(rest[eol+1:], lim) {
+		return 0, ErrNeedMore
+	}
 	if err := parseRequestLine(rest[:eol-1], req); err != nil {
 		return 0, err
 	}
@@ -78,6 +81,9 @@ func Parse(buf []byte, req *Request, lim Limits) (n int, err error) {
 			}
 			if len(rest) > 0 && httpfield.IsOWS(rest[0]) {
 				return 0, ErrObsFold
+			}
+			if len(rest) > 0 && rest[0] != '\r' && req.NHeaders == lim.MaxHeaders {
+				return 0, ErrTooManyHeaders // a field line can only be one too many
 			}
 			return 0, ErrNeedMore
 		}
@@ -100,6 +106,35 @@ func Parse(buf []byte, req *Request, lim Limits) (n int, err error) {
 		return 0, err
 	}
 	return pos, nil
+}
+
+// headReady reports whether h, the bytes after the request line, hold what
+// the full parse must look at now: the empty line that ends the header
+// section, or something refused without it (a bare LF, obs-fold or
+// whitespace before the first field, a line starting with CR, more than
+// lim.MaxHeaders lines, more than lim.MaxHeaderBytes bytes). Until then
+// Parse asks for more input after one IndexByte per line, so a head that
+// arrives in many small pieces is not validated again for every piece
+// (notes/server.md §4: parse the header block once its blank line is
+// buffered). The other errors of a partial head wait for its end.
+func headReady(h []byte, lim Limits) bool {
+	if len(h) > lim.MaxHeaderBytes {
+		return true
+	}
+	for i, lines := 0, 0; i < len(h); lines++ {
+		if c := h[i]; c == '\r' || c == '\n' || httpfield.IsOWS(c) || lines == lim.MaxHeaders {
+			return true
+		}
+		j := bytes.IndexByte(h[i:], '\n')
+		if j < 0 {
+			return false
+		}
+		if h[i+j-1] != '\r' {
+			return true // bare LF
+		}
+		i += j + 1
+	}
+	return false
 }
 
 // checkPartialMethod rejects early an incomplete request line whose method is

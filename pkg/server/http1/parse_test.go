@@ -373,3 +373,58 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParsePartialHead: until the blank line that ends the head is buffered,
+// Parse refuses only what can never become valid by reading on (limits,
+// bare LF, obs-fold, one field too many) and otherwise asks for more without
+// validating the complete lines again, so a head sent in many small pieces
+// costs one IndexByte per line per piece (see BenchmarkParseSlowHead). The
+// deferred errors come as soon as the head is complete.
+func TestParsePartialHead(t *testing.T) {
+	h := "Host: a\r\n"
+	tests := []struct {
+		name, in string
+		partial  error // Parse(in)
+		complete error // Parse(in + "\r\n")
+	}{
+		{"NUL in a complete line", "GET / HTTP/1.1\r\n" + h + "X-A: b\x00\r\n", ErrNeedMore, ErrFieldValue},
+		{"bad method", "G(T / HTTP/1.1\r\n" + h, ErrNeedMore, ErrMethod},
+		{"bad version", "GET / HTTP/9.9\r\n" + h, ErrNeedMore, ErrVersionSupported},
+		{"CL and TE", "POST / HTTP/1.1\r\n" + h + "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n", ErrNeedMore, ErrCLAndTE},
+		{"missing host", "GET / HTTP/1.1\r\nX: y\r\n", ErrNeedMore, ErrHost},
+		{"bare LF", "GET / HTTP/1.1\r\n" + h + "X: y\nZ", ErrBareLF, ErrBareLF},
+		{"bare LF first line", "GET / HTTP/1.1\r\n\nX", ErrBareLF, ErrBareLF},
+		{"obs-fold partial", "GET / HTTP/1.1\r\n" + h + " x", ErrObsFold, ErrObsFold},
+		{"space before first field", "GET / HTTP/1.1\r\n Host: a\r\n", ErrObsFold, ErrObsFold},
+		{"field 101 partial", "GET / HTTP/1.1\r\n" + strings.Repeat(h, 100) + "X", ErrTooManyHeaders, ErrTooManyHeaders},
+		{"field 101 complete", "GET / HTTP/1.1\r\n" + strings.Repeat(h, 101), ErrTooManyHeaders, ErrTooManyHeaders},
+		{"too large partial", "GET / HTTP/1.1\r\n" + h + "X-A: " + strings.Repeat("b", 16<<10), ErrHeaderTooLarge, ErrHeaderTooLarge},
+		{"too large with a NUL", "GET / HTTP/1.1\r\n" + h + "X-A: \x00\r\nX-B: " + strings.Repeat("b", 16<<10), ErrFieldValue, ErrFieldValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var req Request
+			if n, err := Parse([]byte(tt.in), &req, Limits{}); err != tt.partial || n != 0 {
+				t.Errorf("partial: %d, %v; want %v", n, err, tt.partial)
+			}
+			if n, err := Parse([]byte(tt.in+"\r\n"), &req, Limits{}); err != tt.complete || n != 0 {
+				t.Errorf("complete: %d, %v; want %v", n, err, tt.complete)
+			}
+		})
+	}
+}
+
+// BenchmarkParseSlowHead parses a 14 KB head presented one more byte at a
+// time, as a connection does for a client sending one byte per segment.
+func BenchmarkParseSlowHead(b *testing.B) {
+	buf := []byte("GET / HTTP/1.1\r\nHost: a\r\n" + strings.Repeat("X-Field: "+strings.Repeat("v", 140)+"\r\n", 98))[:14000]
+	var req Request
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range len(buf) {
+			if _, err := Parse(buf[:i], &req, Limits{}); err != ErrNeedMore {
+				b.Fatal(err)
+			}
+		}
+	}
+}
