@@ -69,16 +69,28 @@ func (s *Server) setupTLS() error {
 	return nil
 }
 
-// load reads the certificates from their files.
+// load reads the certificates from their files. Certificates no handshake
+// could use (all expired or not valid yet) are an error like a broken
+// file: Reload then keeps the previous ones.
 func (st *tlsState) load() (*certs.Store, error) {
+	var store *certs.Store
+	var err error
 	if st.certDir != "" {
-		store, err := certs.LoadDir(st.certDir, certs.Options{})
+		store, err = certs.LoadDir(st.certDir, certs.Options{})
 		if err == nil && store.Len() == 0 {
 			err = fmt.Errorf("%s: no certificate", st.certDir)
 		}
-		return store, err
+	} else {
+		store, err = certs.LoadPair(st.certFile, st.keyFile, certs.Options{})
 	}
-	return certs.LoadPair(st.certFile, st.keyFile, certs.Options{})
+	if err != nil {
+		return nil, err
+	}
+	// No server name: the default, the first certificate valid now.
+	if _, err := store.GetCertificate(&tls.ClientHelloInfo{}); err != nil {
+		return nil, fmt.Errorf("no certificate is valid now (all expired or not valid yet): %w", err)
+	}
+	return store, nil
 }
 
 // afterHandshake is the tlsrec.NextFunc of the TLS listeners: HTTP/2 for

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"path/filepath"
 	"testing"
+	"time"
+
+	"zeroserve.dev/zeroserve/internal/selfsigned"
 )
 
 func TestHostName(t *testing.T) {
@@ -68,6 +72,33 @@ func TestLooksHTTP1(t *testing.T) {
 	} {
 		if got := looksHTTP1([]byte(tt.in)); got != tt.want {
 			t.Errorf("looksHTTP1(%.20q) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTLSLoadNeedsAValidCertificate: certificates that no handshake could
+// use (all expired, or not valid yet) are refused at startup and, on
+// reload, leave the previous ones serving, as a broken file would.
+func TestTLSLoadNeedsAValidCertificate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		age  time.Duration // issued this long from now (valid 1 h before to 7 days after)
+		ok   bool
+	}{
+		{"valid", 0, true},
+		{"expired", -30 * 24 * time.Hour, false},
+		{"not-yet-valid", 2 * time.Hour, false},
+	} {
+		dir := t.TempDir()
+		cert, key := filepath.Join(dir, "site.crt"), filepath.Join(dir, "site.key")
+		if _, err := selfsigned.Write(cert, key, "localhost", time.Now().Add(tt.age)); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range []*tlsState{{certFile: cert, keyFile: key}, {certDir: dir}} {
+			store, err := st.load()
+			if (err == nil) != tt.ok || (err == nil && store == nil) {
+				t.Errorf("%s (dir %q): load: %v, want ok %v", tt.name, st.certDir, err, tt.ok)
+			}
 		}
 	}
 }
