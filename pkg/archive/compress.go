@@ -80,26 +80,30 @@ func (c *compressor) encode(enc Encoding, data []byte) ([]byte, error) {
 	return bytes.Clone(c.buf.Bytes()), nil
 }
 
-// decode decompresses a variant, refusing output larger than limit bytes.
+// decode decompresses a variant, refusing output larger than limit bytes
+// and any byte after the one compressed stream.
 func decode(enc Encoding, data []byte, limit int64) ([]byte, error) {
 	var r io.Reader
+	in := bytes.NewReader(data)
 	switch enc {
 	case Brotli:
-		r = brotli.NewReader(bytes.NewReader(data))
+		r = brotli.NewReader(in)
 	case Zstd:
-		d, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(2*limit, 1<<20))))
+		d, err := zstd.NewReader(in, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(max(2*limit, 1<<20))))
 		if err != nil {
 			return nil, err
 		}
 		defer d.Close()
 		r = d
 	case Gzip:
-		g, err := gzip.NewReader(bytes.NewReader(data))
+		// in is an io.ByteReader, so the decoder reads no byte past its
+		// stream: whatever in still holds follows the gzip member.
+		g, err := gzip.NewReader(in)
 		if err != nil {
 			return nil, err
 		}
 		g.Multistream(false)
-		r = g
+		r = &trailerCheck{r: g, in: in}
 	default:
 		return nil, fmt.Errorf("unknown encoding %d", enc)
 	}
@@ -111,4 +115,20 @@ func decode(enc Encoding, data []byte, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("decompresses to more than %d bytes", limit)
 	}
 	return out, nil
+}
+
+// trailerCheck turns the end of a gzip member into an error when bytes
+// follow it: browsers decode concatenated members, so those bytes would be
+// content Verify never compared.
+type trailerCheck struct {
+	r  io.Reader
+	in *bytes.Reader
+}
+
+func (t *trailerCheck) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err == io.EOF && t.in.Len() > 0 {
+		err = fmt.Errorf("%d bytes after the gzip stream", t.in.Len())
+	}
+	return n, err
 }

@@ -301,3 +301,29 @@ func TestVerifyFileUnderFile(t *testing.T) {
 	}
 	checkReason(t, err, `"a/b": "a" is a file`)
 }
+
+// A variant must be exactly one compressed stream of its entry: bytes
+// after it (junk, or a second stream that a multi-member gzip decoder, as
+// in browsers, would append to the content) are rejected.
+func TestDecodeTrailingData(t *testing.T) {
+	c, err := newCompressor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	data := []byte(strings.Repeat("hello, variant ", 20))
+	for _, enc := range []Encoding{Brotli, Zstd, Gzip} {
+		v, err := c.encode(enc, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := decode(enc, v, int64(len(data))); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("%v: decode = %q, %v", enc, got, err)
+		}
+		for name, tail := range map[string][]byte{"junk": []byte("JUNK"), "second stream": v, "zero byte": {0}} {
+			if got, err := decode(enc, append(bytes.Clone(v), tail...), int64(len(data))); err == nil {
+				t.Errorf("%v with %s after the stream: accepted (%d bytes)", enc, name, len(got))
+			}
+		}
+	}
+}
