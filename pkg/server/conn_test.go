@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -539,4 +541,30 @@ func FuzzConn(f *testing.F) {
 			t.Fatalf("generation refs %d after Close", refs)
 		}
 	})
+}
+
+// TestLargeHeaderLimitBothTransports: with --max-header-bytes at its
+// largest (1 MiB), a header section over the limit is answered 431 on
+// both transports: each must buffer a whole head (http1.Limits.MaxHead),
+// not close the connection when its read buffer fills first.
+func TestLargeHeaderLimitBothTransports(t *testing.T) {
+	for _, tr := range testTransports(t) {
+		t.Run(tr, func(t *testing.T) {
+			s := serveForTest(t, Config{
+				Addrs: []string{"127.0.0.1:0"}, Transport: tr, Workers: 1,
+				MaxHeaderBytes: 1 << 20,
+			})
+			c := dialRaw(t, s.Addrs()[0].String())
+			req := "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 1<<20+4096) + "\r\n\r\n"
+			go c.Write([]byte(req))
+			res, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 431 {
+				t.Fatalf("status %d, want 431", res.StatusCode)
+			}
+		})
+	}
 }

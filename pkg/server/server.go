@@ -416,7 +416,13 @@ func (s *Server) startNetpoll(groups []listenGroup) (running, error) {
 		}
 	}
 	r := &netpollRun{
-		tr:   netpoll.New(netpoll.Options{Workers: s.cfg.Workers}),
+		// Room for a whole request head, as the io_uring loop has
+		// (startUring): a full buffer before the parser can answer 431
+		// would close the connection without a response.
+		tr: netpoll.New(netpoll.Options{
+			Workers:       s.cfg.Workers,
+			MaxReadBuffer: max(1<<20, 2*s.opts.lim.MaxHead()),
+		}),
 		lns:  lns,
 		fail: make(chan struct{}),
 	}
