@@ -23,6 +23,7 @@ func (s *Server) http2Config() *http2.Config {
 		ConnWindowSize:       cfg.H2ConnWindow,
 		IdleTimeout:          cfg.IdleTimeout,
 		WriteTimeout:         cfg.WriteTimeout,
+		BodyTimeout:          cfg.BodyTimeout, // as for HTTP/1.1
 		MaxRequestBody:       int(min(body, math.MaxInt)),
 		Now:                  cfg.Now,
 	}

@@ -63,9 +63,11 @@ type Config struct {
 	// (stream: RST_STREAM; connection: GOAWAY and close; default 30 s).
 	// SettingsTimeout: our SETTINGS not acknowledged, counted from the
 	// connection's start (GOAWAY(SETTINGS_TIMEOUT), RFC 9113 §6.5.3;
-	// default 10 s).
+	// default 10 s). BodyTimeout: a stream whose request is incomplete
+	// received nothing (HEADERS, DATA) for this long (408 and
+	// RST_STREAM(NO_ERROR); default 60 s).
 	PrefaceTimeout, IdleTimeout, WriteTimeout, StallTimeout time.Duration
-	SettingsTimeout                                         time.Duration
+	SettingsTimeout, BodyTimeout                            time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Server is the value of the server field added to every response;
@@ -94,6 +96,7 @@ func (c *Config) withDefaults() Config {
 	setDefault(&d.WriteTimeout, 30*time.Second)
 	setDefault(&d.StallTimeout, 30*time.Second)
 	setDefault(&d.SettingsTimeout, 10*time.Second)
+	setDefault(&d.BodyTimeout, 60*time.Second)
 	d.InitialWindowSize = min(d.InitialWindowSize, maxWindow)
 	d.ConnWindowSize = min(max(d.ConnWindowSize, 65535), maxWindow)
 	d.MaxFrameSize = min(max(d.MaxFrameSize, MinMaxFrameSize), MaxMaxFrameSize)

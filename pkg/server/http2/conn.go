@@ -70,8 +70,9 @@ type fieldRef struct{ name, value span }
 // stream is one client-initiated stream (RFC 9113 §5.1).
 type stream struct {
 	id           uint32
-	remoteClosed bool // END_STREAM received: half-closed (remote)
-	responded    bool // the response was produced
+	remoteClosed bool      // END_STREAM received: half-closed (remote)
+	lastRecv     time.Time // HEADERS or the last DATA while receiving
+	responded    bool      // the response was produced
 	sendWin      int64
 	recvWin      int64
 	recvUnacked  int64
@@ -159,6 +160,7 @@ type Conn struct {
 	ctrl        rate
 	peerGoAway  bool
 	bodyBytes   int // request body octets buffered by open streams
+	recving     int // open streams still receiving their request
 
 	// Flow control (RFC 9113 §6.9).
 	sendWin      int64 // connection window for our DATA
@@ -503,6 +505,7 @@ func (c *Conn) onData(f *Frame) error {
 	}
 	s.recvWin -= size
 	s.recvUnacked += size
+	s.lastRecv = c.now
 	s.bodyLen += int64(len(f.Data))
 	if s.cl >= 0 && s.bodyLen > s.cl { // §8.1.1
 		return &StreamError{s.id, ErrCodeProtocol, "DATA beyond content-length"}
@@ -535,7 +538,7 @@ func (c *Conn) onData(f *Frame) error {
 	if s.cl >= 0 && s.bodyLen != s.cl {
 		return &StreamError{s.id, ErrCodeProtocol, "body shorter than content-length"}
 	}
-	s.remoteClosed = true
+	c.remoteDone(s)
 	c.requestDone(s)
 	return nil
 }
@@ -640,7 +643,9 @@ func (c *Conn) newStream(id uint32) *stream {
 		s.recvWin = max(s.recvWin, 65535) // §6.9.2: the client may not have applied ours yet
 	}
 	s.cl = -1
+	s.lastRecv = c.now
 	c.streams[id] = s
+	c.recving++
 	return s
 }
 
@@ -783,7 +788,7 @@ func (c *Conn) endBlock(s *stream) error {
 		if s.cl >= 0 && s.bodyLen != s.cl {
 			return &StreamError{s.id, ErrCodeProtocol, "body shorter than content-length"}
 		}
-		s.remoteClosed = true
+		c.remoteDone(s)
 		if c.hTooBig { // not handed on cut short
 			c.respondError(s, 431)
 			return nil
@@ -796,7 +801,9 @@ func (c *Conn) endBlock(s *stream) error {
 	}
 	switch {
 	case c.hTooBig:
-		s.remoteClosed = c.hEndStream
+		if c.hEndStream {
+			c.remoteDone(s)
+		}
 		c.respondError(s, 431)
 		return nil
 	case c.hBad != "":
@@ -806,10 +813,18 @@ func (c *Conn) endBlock(s *stream) error {
 		if s.cl > 0 {
 			return &StreamError{s.id, ErrCodeProtocol, "body shorter than content-length"}
 		}
-		s.remoteClosed = true
+		c.remoteDone(s)
 		c.requestDone(s)
 	}
 	return nil
+}
+
+// remoteDone marks s half-closed (remote): its request is complete.
+func (c *Conn) remoteDone(s *stream) {
+	if !s.remoteClosed {
+		s.remoteClosed = true
+		c.recving--
+	}
 }
 
 // checkPseudo applies RFC 9113 §8.3.1 to a complete request block.
@@ -1121,6 +1136,9 @@ func (c *Conn) closeStream(s *stream) {
 		return
 	}
 	delete(c.streams, s.id)
+	if !s.remoteClosed {
+		c.recving--
+	}
 	c.bodyBytes -= len(s.body)
 	c.remember(s.id, s.reset)
 	if s.inReady {
@@ -1336,12 +1354,26 @@ func (c *Conn) Status() transport.Status {
 		st.Timeout = remaining(c.cfg.IdleTimeout, c.now.Sub(c.lastIn))
 	}
 	if !c.acked && !c.closing {
-		t := remaining(c.cfg.SettingsTimeout, c.now.Sub(c.created))
-		if st.Timeout == 0 || t < st.Timeout {
-			st.Timeout = t
+		st.Timeout = sooner(st.Timeout, remaining(c.cfg.SettingsTimeout, c.now.Sub(c.created)))
+	}
+	if c.recving > 0 && !c.closing {
+		t := c.now
+		for _, s := range c.streams {
+			if !s.remoteClosed && s != c.hs && s.lastRecv.Before(t) {
+				t = s.lastRecv
+			}
 		}
+		st.Timeout = sooner(st.Timeout, remaining(c.cfg.BodyTimeout, c.now.Sub(t)))
 	}
 	return st
+}
+
+// sooner returns the earlier of two timeouts, where 0 is none.
+func sooner(a, b time.Duration) time.Duration {
+	if a == 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // stallStart is when the oldest flow-control stall began.
@@ -1367,6 +1399,17 @@ func (c *Conn) Timeout() {
 	c.now = c.cfg.Now()
 	if !c.acked && !c.closing && c.now.Sub(c.created) >= c.cfg.SettingsTimeout {
 		c.fail(errSettingsTimeout) // §6.5.3
+	}
+	if c.recving > 0 && !c.closing {
+		// A request whose body stopped coming: 408, and RST_STREAM
+		// (NO_ERROR) to stop the rest. Without it, streams left open
+		// would hold their field blocks while PINGs keep the
+		// connection from idling out.
+		for _, s := range c.streams {
+			if !s.remoteClosed && s != c.hs && c.now.Sub(s.lastRecv) >= c.cfg.BodyTimeout {
+				c.respondError(s, 408)
+			}
+		}
 	}
 	switch {
 	case c.unsent() > 0:

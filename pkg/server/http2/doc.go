@@ -60,6 +60,9 @@
 //   - Zero-window stalls: a response blocked by a stream window for
 //     StallTimeout is reset; a connection window stuck at zero that long
 //     ends the connection.
+//   - Streams left open: a request that received nothing for BodyTimeout
+//     is answered 408 and reset, so PINGs cannot keep MaxConcurrentStreams
+//     field blocks and bodies held.
 //   - A client that does not acknowledge our SETTINGS within
 //     SettingsTimeout gets GOAWAY(SETTINGS_TIMEOUT) (RFC 9113 §6.5.3).
 package http2

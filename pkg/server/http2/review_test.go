@@ -203,3 +203,40 @@ func TestSettingsTimeout(t *testing.T) {
 		t.Fatalf("GOAWAY after the ACK: %v", types(fs))
 	}
 }
+
+// TestBodyTimeout: streams whose request stopped coming are answered 408
+// and reset after BodyTimeout, even while PINGs keep the connection from
+// idling out; a stream still receiving DATA is left alone.
+func TestBodyTimeout(t *testing.T) {
+	cl := newClient(t, Config{BodyTimeout: 10 * time.Second, IdleTimeout: time.Minute}, helloHandler())
+	for id := uint32(1); id <= 5; id += 2 {
+		cl.send(AppendHeaders(nil, id, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/")))
+	}
+	cl.read()
+	if st := cl.c.Status(); st.Timeout != 10*time.Second {
+		t.Fatalf("status %+v, want the body timeout", st)
+	}
+	cl.clock.advance(6 * time.Second)
+	cl.send(AppendData(nil, 1, false, []byte("x")))
+	cl.send(AppendPing(nil, false, [8]byte{}))
+	cl.read()
+	if st := cl.c.Status(); st.Timeout != 4*time.Second {
+		t.Fatalf("status %+v, want the oldest stream's deadline", st)
+	}
+	cl.clock.advance(4 * time.Second)
+	cl.c.Timeout()
+	fs := cl.read()
+	for _, id := range []uint32{3, 5} {
+		wantRST(t, fs, id, ErrCodeNo)
+	}
+	if n := len(fs); n != 4 || cl.fields(fs[0])[":status"] != "408" || find(fs, FrameGoAway) != nil {
+		t.Fatalf("got %v", types(fs))
+	}
+	cl.send(AppendData(nil, 1, true, []byte("y")))
+	if fs := cl.read(); types(fs) != "HEADERS,DATA" || fs[0].StreamID != 1 {
+		t.Fatalf("stream 1: %v", types(fs))
+	}
+	if st := cl.c.Status(); st.Timeout != time.Minute {
+		t.Fatalf("status %+v, want the idle timeout", st)
+	}
+}
