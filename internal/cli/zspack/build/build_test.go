@@ -169,6 +169,20 @@ func TestCollectSymlinksAndSpecialFiles(t *testing.T) {
 			os.MkdirAll(filepath.Join(root, "x"), 0o755)
 			os.Symlink("..", filepath.Join(root, "x", "up"))
 		}, "", "symlink loop", ""},
+		{"scripts dir outside", func(t *testing.T, root, outside string) {
+			writeTree(t, outside, map[string]string{"10-evil.c": "int x;"})
+			os.MkdirAll(filepath.Join(root, ".zeroserve"), 0o755)
+			os.Symlink(outside, filepath.Join(root, ".zeroserve", "scripts"))
+		}, "", ".zeroserve/scripts points outside the site directory", ""},
+		{".zeroserve outside", func(t *testing.T, root, outside string) {
+			writeTree(t, outside, map[string]string{"scripts/10-evil.c": "int x;"})
+			os.Symlink(outside, filepath.Join(root, ".zeroserve"))
+		}, "", ".zeroserve/scripts points outside the site directory", ""},
+		{"scripts dir inside", func(t *testing.T, root, _ string) {
+			writeTree(t, root, map[string]string{"a.txt": "A", "src/10-ok.c": "int x;"})
+			os.MkdirAll(filepath.Join(root, ".zeroserve"), 0o755)
+			os.Symlink("../src", filepath.Join(root, ".zeroserve", "scripts"))
+		}, "a.txt src/10-ok.c", "", ""},
 		{"fifo skipped", func(t *testing.T, root, _ string) {
 			writeTree(t, root, map[string]string{"a.txt": "A"})
 			if err := mkfifo(filepath.Join(root, "pipe")); err != nil {

@@ -134,17 +134,28 @@ func (c *collector) resolve(full, rel string) (string, error) {
 	if target, err = filepath.Abs(target); err != nil {
 		return "", err
 	}
-	r, err := filepath.Rel(c.root, target)
-	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || filepath.IsAbs(r) {
+	if !c.inside(target) {
 		dest, _ := os.Readlink(full)
 		return "", fmt.Errorf("symlink %s -> %s points outside the site directory %s", c.show(rel), dest, c.site.Dir)
 	}
 	return target, nil
 }
 
+// inside reports whether the absolute, symlink-free path p is the site
+// root or below it.
+func (c *collector) inside(p string) bool {
+	r, err := filepath.Rel(c.root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) && !filepath.IsAbs(r)
+}
+
 // scripts lists DIR/.zeroserve/scripts/*.c.
 func (c *collector) scripts() error {
 	dir := filepath.Join(c.root, archive.ReservedDir, "scripts")
+	// .zeroserve or .zeroserve/scripts may be a symlink: like any other,
+	// it must stay inside the site.
+	if real, err := filepath.EvalSymlinks(dir); err == nil && !c.inside(real) {
+		return fmt.Errorf("%s points outside the site directory %s (to %s)", c.show(".zeroserve/scripts"), c.site.Dir, real)
+	}
 	ents, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
 		return nil
