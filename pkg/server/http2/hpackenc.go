@@ -148,7 +148,7 @@ func appendStatus(dst []byte, status int) []byte {
 	case 500:
 		return append(dst, 0x8e)
 	}
-	if status < 100 || status > 999 {
+	if status < 200 || status > 999 { // no final 1xx in HTTP/2 (RFC 9113 §8.1, §8.6)
 		status = 500
 	}
 	return append(dst, 0x08, 3, byte('0'+status/100), byte('0'+status/10%10), byte('0'+status%10))

@@ -240,3 +240,20 @@ func TestBodyTimeout(t *testing.T) {
 		t.Fatalf("status %+v, want the idle timeout", st)
 	}
 }
+
+// TestInformationalStatusNotFinal: HTTP/2 has no final 1xx response (101
+// is forbidden, RFC 9113 §8.6; a 1xx HEADERS cannot end a stream, §8.1):
+// a Handler that sets one sends 500.
+func TestInformationalStatusNotFinal(t *testing.T) {
+	for _, status := range []int{100, 101, 103, 199} {
+		cl := newClient(t, Config{}, HandlerFunc(func(req *Request, resp *Response) {
+			resp.Status = status
+			resp.Body([]byte("x"))
+		}))
+		cl.send(cl.get(1, "/"))
+		fs := cl.read()
+		if h := find(fs, FrameHeaders); h == nil || cl.fields(*h)[":status"] != "500" {
+			t.Fatalf("status %d: got %v", status, types(fs))
+		}
+	}
+}
