@@ -159,12 +159,19 @@ func inputs(site *build.Site) (map[string][32]byte, error) {
 	for _, f := range site.Files {
 		in[f.Path] = sha256.Sum256(f.Data)
 	}
-	dir := filepath.Join(site.Dir, archive.ReservedDir, "scripts")
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	const scripts = archive.ReservedDir + "/scripts"
+	// The directory may be a symlink (build accepts one that stays inside
+	// the site): walk where it leads, and name inputs by the path the
+	// build sees.
+	dir, err := filepath.EvalSymlinks(filepath.Join(site.Dir, filepath.FromSlash(scripts)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return in, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read scripts: %w", err)
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == dir {
-				return nil
-			}
 			return err
 		}
 		if d.IsDir() || Ignored(p) {
@@ -174,8 +181,8 @@ func inputs(site *build.Site) (map[string][32]byte, error) {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(site.Dir, p)
-		in[filepath.ToSlash(rel)] = sha256.Sum256(data)
+		rel, _ := filepath.Rel(dir, p)
+		in[scripts+"/"+filepath.ToSlash(rel)] = sha256.Sum256(data)
 		return nil
 	})
 	if err != nil {

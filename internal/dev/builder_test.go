@@ -180,3 +180,31 @@ func TestBuilderNoReload(t *testing.T) {
 		t.Errorf("Build = err %v, archive %d bytes; want ErrNoCompiler and no archive", o.Err, len(o.Archive))
 	}
 }
+
+// A scripts directory that is a symlink inside the site (build accepts it)
+// is an input like any other: editing a script through it rebuilds.
+func TestBuilderSymlinkedScripts(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"index.html":     "<p>one</p>",
+		"src/10-a.c":     "int a;",
+		".zeroserve/x.t": "",
+	})
+	if err := os.Symlink("../src", filepath.Join(dir, ".zeroserve", "scripts")); err != nil {
+		t.Skip("symlink:", err)
+	}
+	fc := &fakeCompiler{}
+	b := &Builder{Dir: dir, Scripts: fc}
+	ctx := context.Background()
+	if o := b.Build(ctx); o.Err != nil || o.Scripts != 1 {
+		t.Fatalf("first build: %v, %d scripts", o.Err, o.Scripts)
+	}
+	writeFiles(t, dir, map[string]string{"src/10-a.c": "int a; BROKEN"})
+	o := b.Build(ctx)
+	if o.Err == nil || !strings.Contains(o.Err.Error(), "BROKEN") {
+		t.Fatalf("edited script: err = %v, changes %+v, want the compile error", o.Err, o.Changes)
+	}
+	if !slices.Contains(o.Changes.Modified, ".zeroserve/scripts/10-a.c") {
+		t.Errorf("changes = %+v, want .zeroserve/scripts/10-a.c modified", o.Changes)
+	}
+}
