@@ -57,6 +57,7 @@ func (e *echo) Recv(p []byte) int {
 			e.q = append(e.q, []byte("bye\n"))
 		case bytes.HasPrefix(line, []byte("big ")):
 			n, _ := strconv.Atoi(string(line[4:]))
+			n = min(max(n, 0), 1<<20) // hostile (fuzzed) sizes stay small
 			e.q = append(e.q, append(bytes.Repeat([]byte("x"), n), '\n'))
 		default:
 			var r []byte
