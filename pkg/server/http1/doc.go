@@ -32,8 +32,9 @@
 //   - HTTP/1.1 without exactly one Host field, or any request with more than
 //     one, is 400. For absolute-form targets the authority of the target
 //     replaces Host (RFC 9112 §3.2.3).
-//   - Versions other than HTTP/1.0 and HTTP/1.1 get 505; anything that is not
-//     "HTTP/" DIGIT "." DIGIT gets 400.
+//   - HTTP/1.2 to HTTP/1.9 are read as HTTP/1.1 (RFC 9110 §6.2); other
+//     major versions get 505; anything that is not "HTTP/" DIGIT "." DIGIT
+//     gets 400.
 //
 // Field names may contain any tchar, '_' included; "Content_Length" is just
 // another field and is never mapped to "Content-Length".

@@ -177,10 +177,12 @@ func parseRequestLine(l []byte, req *Request) error {
 		}
 		return ErrVersion
 	}
-	if v[5] != '1' || v[7] > '1' {
+	if v[5] != '1' {
 		return ErrVersionSupported
 	}
-	req.Minor = v[7] - '0'
+	// A later 1.x is processed as 1.1, the highest minor version we
+	// implement (RFC 9110 §6.2), as nginx does.
+	req.Minor = min(v[7]-'0', 1)
 	for _, c := range target {
 		if class[c]&cTarget == 0 {
 			if c == '\r' {
