@@ -316,3 +316,54 @@ func TestNewConfigRefuses(t *testing.T) {
 }
 
 var _ = errors.New
+
+// TestEarlyDataRefused pins that crypto/tls refuses a ClientHello offering
+// 0-RTT early data on TCP: our record layer reads the client's records
+// from sequence 0 under CLIENT_TRAFFIC_SECRET_0 and never handles early
+// data. If a Go upgrade starts accepting it, this fails.
+func TestEarlyDataRefused(t *testing.T) {
+	// Go's client never sends early_data on TCP: take its ClientHello and
+	// append the extension (type 42, empty), fixing the lengths.
+	cc, sc := net.Pipe()
+	go tls.Client(cc, &tls.Config{ServerName: "example.test", MinVersion: tls.VersionTLS13}).Handshake()
+	hdr := make([]byte, headerLen)
+	if _, err := io.ReadFull(sc, hdr); err != nil {
+		t.Fatal(err)
+	}
+	hello := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	if _, err := io.ReadFull(sc, hello); err != nil {
+		t.Fatal(err)
+	}
+	sc.Close()
+	cc.Close()
+	p := 4 + 2 + 32 // handshake header, legacy_version, random
+	p += 1 + int(hello[p])
+	p += 2 + (int(hello[p])<<8 | int(hello[p+1]))
+	p += 1 + int(hello[p])
+	extLen := int(hello[p])<<8 | int(hello[p+1])
+	if p+2+extLen != len(hello) {
+		t.Fatalf("ClientHello layout: extensions end at %d of %d", p+2+extLen, len(hello))
+	}
+	hello = append(hello, 0, 42, 0, 0)
+	put16 := func(b []byte, n int) { b[0], b[1] = byte(n>>8), byte(n) }
+	put16(hello[p:], extLen+4)
+	hello[1], hello[2], hello[3] = byte((len(hello)-4)>>16), byte((len(hello)-4)>>8), byte(len(hello)-4)
+	put16(hdr[3:], len(hello))
+
+	base, _ := baseConfig(t, tls.VersionTLS12)
+	s := newTestServer(t, base)
+	nc, err := net.Dial("tcp", s.addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.Write(append(hdr, hello...))
+	sv := s.next()
+	if err := sv.wait(t); err == nil || !strings.Contains(err.Error(), "early data") {
+		t.Fatalf("server error %v, want the early data refused", err)
+	}
+	got, _ := io.ReadAll(nc)
+	if want := []byte{21, 3, 3, 0, 2, 2, 110}; string(got) != string(want) { // unsupported_extension
+		t.Errorf("server sent %x, want the alert %x", got, want)
+	}
+}
