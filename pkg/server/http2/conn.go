@@ -1192,12 +1192,17 @@ func (c *Conn) remember(id uint32, reset bool) {
 	c.closedNext = (c.closedNext + 1) % recentClosed
 }
 
-// resetStream sends RST_STREAM for id and forgets the stream; every reset
-// the server sends counts against the reset budget (MadeYouReset).
+// resetStream sends RST_STREAM for id and forgets the stream. Every reset
+// of an open stream the server sends counts against the reset budget
+// (MadeYouReset); a reset of a stream that is not open cancels no work
+// and counts as a control frame (a stale frame on a stream closed long
+// ago is not worth ending the connection for).
 func (c *Conn) resetStream(id uint32, code ErrCode) {
+	open := false
 	if s := c.streams[id]; s != nil {
 		s.reset = true
 		c.closeStream(s)
+		open = true
 	} else {
 		// Refused, or never opened: what the client sent on it before
 		// it saw our RST_STREAM is ignored (§5.1).
@@ -1206,8 +1211,14 @@ func (c *Conn) resetStream(id uint32, code ErrCode) {
 	start := len(c.obuf)
 	c.obuf = AppendRSTStream(c.obuf, id, code)
 	c.queueOwn(start)
-	if code != ErrCodeRefusedStream && code != ErrCodeInternal { // refusals were counted already; aborts are ours
+	switch {
+	case code == ErrCodeRefusedStream || code == ErrCodeInternal: // refusals were counted already; aborts are ours
+	case open:
 		c.countReset()
+	default:
+		if err := c.control(); err != nil {
+			c.fail(err.(*ConnectionError))
+		}
 	}
 }
 

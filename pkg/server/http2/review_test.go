@@ -257,3 +257,23 @@ func TestInformationalStatusNotFinal(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleDataNotCountedAsReset: DATA still in flight on streams closed
+// longer ago than the server remembers gets RST_STREAM(STREAM_CLOSED),
+// but such resets cancel nothing and do not use up the reset budget.
+func TestStaleDataNotCountedAsReset(t *testing.T) {
+	cl := newClient(t, Config{MaxRequestBody: 1, MaxResets: 3}, helloHandler())
+	for id := uint32(1); id < 2*(recentClosed+4); id += 2 {
+		b := AppendHeaders(nil, id, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/"))
+		cl.send(AppendData(b, id, false, []byte("ab"))) // 413 and RST_STREAM(NO_ERROR)
+	}
+	cl.read()
+	for id := uint32(1); id < 8; id += 2 { // forgotten: 4 resets
+		cl.send(AppendData(nil, id, false, []byte("c")))
+	}
+	fs := cl.read()
+	wantRST(t, fs, 7, ErrCodeStreamClosed)
+	if find(fs, FrameGoAway) != nil {
+		t.Fatalf("stale DATA ended the connection: %v", types(fs))
+	}
+}
