@@ -139,3 +139,29 @@ func TestLogIsCharged(t *testing.T) {
 		t.Errorf("a run may log %d lines", DefaultBudget/logLineCost)
 	}
 }
+
+// TestComputeHelpersAreCharged: hashing and encoding cost host CPU per
+// byte well above the guest-memory price, and are charged for it.
+func TestComputeHelpersAreCharged(t *testing.T) {
+	h := newHarness(t, Config{})
+	const n = 4096
+	data := h.put(strings.Repeat("a", n))
+	out := h.alloc(4 * n)
+	h.call.TakeCharge()
+	for _, tc := range []struct {
+		name string
+		args []uint64
+	}{
+		{"zs_sha256", []uint64{data, n, out, 32}},
+		{"zs_hmac_sha256", []uint64{data, 16, data, n, out}},
+		{"zs_base64_encode", []uint64{data, n, out, 0, 0}}, // size query still encodes
+		{"zs_hex_encode", []uint64{data, n, out, 2 * n, 0}},
+		{"zs_base64_decode_in_place", []uint64{h.put(strings.Repeat("QUJD", n/4)), n, 0}},
+		{"zs_hex_decode_in_place", []uint64{h.put(strings.Repeat("ab", n/2)), n}},
+	} {
+		h.ok(tc.name, tc.args...)
+		if got := h.call.TakeCharge(); got < n/computeBytesPerInsn {
+			t.Errorf("%s over %d bytes charged %d, want ≥ %d", tc.name, n, got, n/computeBytesPerInsn)
+		}
+	}
+}
