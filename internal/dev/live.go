@@ -18,7 +18,8 @@ import (
 // connections stay open. With a Hub, the server answers its endpoints
 // (the event stream and the client script).
 type Live struct {
-	srv *server.Server
+	srv  *server.Server
+	logs *server.LogQueue // the server's log, written off the loops
 
 	mu     sync.Mutex
 	latest []byte // the archive being served: Config.Open reopens it
@@ -36,7 +37,7 @@ func StartLive(cfg server.Config, first []byte, logs io.Writer, hub *Hub) (*Live
 	if hub != nil {
 		cfg.Endpoint = hub.Endpoint
 	}
-	cfg.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{
+	l.logs = server.NewLogQueue(slog.NewTextHandler(logs, &slog.HandlerOptions{
 		Level: slog.LevelWarn,
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
@@ -44,9 +45,11 @@ func StartLive(cfg server.Config, first []byte, logs io.Writer, hub *Hub) (*Live
 			}
 			return a
 		},
-	}))
+	}), 0)
+	cfg.Log = slog.New(l.logs)
 	srv, err := server.New(cfg)
 	if err != nil {
+		l.logs.Close()
 		return nil, err
 	}
 	l.srv = srv
@@ -63,7 +66,11 @@ func (l *Live) open() (*archive.Reader, error) {
 
 // Serve listens and serves until ctx ends, then drains (event streams
 // end, open pages reconnect to whatever serves next).
-func (l *Live) Serve(ctx context.Context) error { return l.srv.Serve(ctx) }
+// The server's log is flushed before it returns.
+func (l *Live) Serve(ctx context.Context) error {
+	defer l.logs.Close()
+	return l.srv.Serve(ctx)
+}
 
 // Ready is closed once Serve listens; URLs is then set.
 func (l *Live) Ready() <-chan struct{} { return l.srv.Ready() }

@@ -234,17 +234,21 @@ func validEnvPattern(p string) bool {
 	return true
 }
 
-// newLogger returns the error/startup logger on w.
-func newLogger(w io.Writer, format server.LogFormat) *slog.Logger {
+// newLogger returns the error/startup logger on w, written by its own
+// goroutine so that the event loops never wait for w; Close flushes it.
+func newLogger(w io.Writer, format server.LogFormat) (*slog.Logger, *server.LogQueue) {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
 	if format == server.LogJSON {
-		return slog.New(slog.NewJSONHandler(w, nil))
+		h = slog.NewJSONHandler(w, nil)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	q := server.NewLogQueue(h, 0)
+	return slog.New(q), q
 }
 
 func run(o *Options) error {
 	format, _ := server.ParseLogFormat(o.LogFormat)
-	log := newLogger(o.IO.ErrOut, format)
+	log, logq := newLogger(o.IO.ErrOut, format)
+	defer logq.Close()
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = systemdEnv()
