@@ -103,14 +103,16 @@ func buildRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	if !opts.Quiet {
-		printSummary(opts.IO.Out, opts.Dir, out, res.Stats, opts.Now().Sub(start))
+		printSummary(opts.IO.Out, opts.Dir, out, res, opts.Now().Sub(start))
 	}
 	return nil
 }
 
-func printSummary(w io.Writer, dir, out string, st archive.Stats, took time.Duration) {
+func printSummary(w io.Writer, dir, out string, res Result, took time.Duration) {
+	st := res.Stats
 	fmt.Fprintf(w, "packed %s -> %s\n", dir, out)
 	fmt.Fprintf(w, "  files     %d (%s)\n", st.Files, Bytes(st.Bytes))
+	printSkipped(w, res.Skipped)
 	if st.Scripts > 0 {
 		fmt.Fprintf(w, "  scripts   %d (%s)\n", st.Scripts, Bytes(st.ScriptBytes))
 	}
@@ -126,6 +128,22 @@ func printSummary(w io.Writer, dir, out string, st archive.Stats, took time.Dura
 	fmt.Fprintf(w, "  variants  %d: %s\n", st.Variants, strings.Join(parts, ", "))
 	fmt.Fprintf(w, "  archive   %s (index %s)\n", Bytes(st.ArchiveBytes), Bytes(st.IndexBytes))
 	fmt.Fprintf(w, "  time      %s\n", took.Round(time.Millisecond))
+}
+
+// skippedShown is how many skipped paths the summary names.
+const skippedShown = 3
+
+// printSkipped prints the summary line for version-control entries left
+// out, naming the first few; nothing when there are none.
+func printSkipped(w io.Writer, skipped []string) {
+	if len(skipped) == 0 {
+		return
+	}
+	names := strings.Join(skipped[:min(len(skipped), skippedShown)], ", ")
+	if n := len(skipped) - skippedShown; n > 0 {
+		names += fmt.Sprintf(", and %d more", n)
+	}
+	fmt.Fprintf(w, "  skipped   %d (version control): %s\n", len(skipped), names)
 }
 
 // Bytes formats a byte count for people: 512 B, 1.5 KiB, 3.2 MiB.

@@ -315,3 +315,117 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 		}
 	}
 }
+
+func TestCollectSkipsVersionControl(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"index.html":                 "x",
+		".git/config":                "[remote \"origin\"]\n\turl = https://user:token@example.com/x",
+		".git/HEAD":                  "ref: refs/heads/main",
+		".hg/hgrc":                   "h",
+		".svn/entries":               "s",
+		".bzr/branch-format":         "b",
+		"_darcs/format":              "d",
+		"CVS/Root":                   "c",
+		"docs/CVS/Entries":           "nested",
+		"vendor/lib/.git/config":     "nested",
+		"mod/.git":                   "gitdir: ../.git/modules/mod",
+		"mod/page.html":              "a submodule's files are site files",
+		".well-known/security.txt":   "Contact: mailto:a@example.com",
+		".htaccess":                  "deny from all",
+		".gitignore":                 "*.o",
+		"a/.gitkeep":                 "",
+		"cvs/lower-case-is-fine.txt": "ok",
+	})
+	// A VCS directory is not followed through a symlink either, whatever
+	// the link's name.
+	if err := os.Symlink(".git", filepath.Join(root, "sub.git")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".git/config", filepath.Join(root, "cfg")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "linked"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../.git", filepath.Join(root, "linked", ".git")); err != nil {
+		t.Fatal(err)
+	}
+	site, err := Collect(root, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range site.Files {
+		paths = append(paths, f.Path)
+	}
+	// Other dotfiles, .well-known/ among them, are site files.
+	want := ".gitignore .htaccess .well-known/security.txt a/.gitkeep cvs/lower-case-is-fine.txt index.html mod/page.html"
+	if got := strings.Join(paths, " "); got != want {
+		t.Errorf("paths = %q\nwant    %q", got, want)
+	}
+	wantSkipped := ".bzr/ .git/ .hg/ .svn/ CVS/ _darcs/ cfg docs/CVS/ linked/.git/ mod/.git sub.git/ vendor/lib/.git/"
+	if got := strings.Join(site.Skipped, " "); got != wantSkipped {
+		t.Errorf("skipped = %q\nwant      %q", got, wantSkipped)
+	}
+	if len(site.Warnings) != 0 {
+		t.Errorf("warnings = %q, want none", site.Warnings)
+	}
+}
+
+func TestBuildSummarySkipped(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "site")
+	writeTree(t, site, map[string]string{"index.html": "x", ".git/config": "secret", "x/.svn/entries": "s"})
+	tests := []struct {
+		name  string
+		quiet bool
+		want  string // a line of the summary; "" means no output at all
+	}{
+		{"summary", false, "  skipped   2 (version control): .git/, x/.svn/\n"},
+		{"quiet", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			io, out, _ := testIO()
+			output := filepath.Join(dir, tt.name+".zs.tar")
+			if err := buildRun(context.Background(), &Options{IO: io, Now: time.Now, Dir: site, Output: output, Quiet: tt.quiet}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "" {
+				if out.Len() != 0 {
+					t.Errorf("printed %q", out)
+				}
+			} else if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("summary lacks %q:\n%s", tt.want, out)
+			}
+			r, err := archive.Open(output)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if r.Len() != 1 || r.At(0).Path != "index.html" {
+				t.Errorf("archive has %d files, want only index.html", r.Len())
+			}
+		})
+	}
+}
+
+func TestSkippedLine(t *testing.T) {
+	tests := []struct {
+		skipped []string
+		want    string
+	}{
+		{nil, ""},
+		{[]string{".git/"}, "  skipped   1 (version control): .git/\n"},
+		{[]string{".git/", "a/.hg/", "b/CVS/"}, "  skipped   3 (version control): .git/, a/.hg/, b/CVS/\n"},
+		{[]string{".git/", "a/.git/", "b/.git/", "c/.git/", "d/.git/"}, "  skipped   5 (version control): .git/, a/.git/, b/.git/, and 2 more\n"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		printSkipped(&b, tt.skipped)
+		if b.String() != tt.want {
+			t.Errorf("printSkipped(%q) = %q, want %q", tt.skipped, b.String(), tt.want)
+		}
+	}
+}

@@ -24,6 +24,25 @@ type Site struct {
 	Files    []archive.File
 	Scripts  []ScriptSource // in name order
 	Warnings []string
+	// Skipped lists the version-control entries left out (site paths,
+	// directories with a trailing slash), in walk order.
+	Skipped []string
+}
+
+// vcsNames are the names of version-control metadata. An entry with one of
+// these names, at any depth, is neither followed nor packed: `zspack build .`
+// at a repository root must not publish /.git/config. Other dotfiles
+// (.well-known/, .htaccess, .gitignore) are ordinary site files.
+var vcsNames = map[string]bool{".git": true, ".hg": true, ".svn": true, ".bzr": true, "_darcs": true, "CVS": true}
+
+// inVCS reports whether site path rel has a version-control component.
+func inVCS(rel string) bool {
+	for part := range strings.SplitSeq(rel, "/") {
+		if vcsNames[part] {
+			return true
+		}
+	}
+	return false
 }
 
 // Collect reads the site at dir. skip, when non-empty, is a file path left
@@ -93,10 +112,18 @@ func (c *collector) add(full, rel string, stack []string) error {
 	if err != nil {
 		return fmt.Errorf("stat %s: %w", c.show(rel), err)
 	}
+	if vcsNames[path.Base(rel)] {
+		c.skipVCS(full, rel) // whatever it is: a directory, a link, a worktree's .git file
+		return nil
+	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := c.resolve(full, rel)
 		if err != nil {
 			return err
+		}
+		if r, err := filepath.Rel(c.root, target); err == nil && inVCS(filepath.ToSlash(r)) {
+			c.skipVCS(full, rel) // a link into .git/ under another name
+			return nil
 		}
 		if fi, err = os.Stat(target); err != nil {
 			return fmt.Errorf("stat %s: %w", c.show(rel), err)
@@ -122,6 +149,14 @@ func (c *collector) add(full, rel string, stack []string) error {
 		c.site.Warnings = append(c.site.Warnings, fmt.Sprintf("skipping special file %s (%s)", c.show(rel), fi.Mode().Type()))
 	}
 	return nil
+}
+
+// skipVCS records a version-control entry left out of the site.
+func (c *collector) skipVCS(full, rel string) {
+	if fi, err := os.Stat(full); err == nil && fi.IsDir() {
+		rel += "/"
+	}
+	c.site.Skipped = append(c.site.Skipped, rel)
 }
 
 // resolve follows a symlink and refuses targets outside the site root.

@@ -5,5 +5,8 @@
 // Collect follows symlinks that stay inside DIR (storing the target's
 // content under the link's path), refuses symlinks that leave DIR, and
 // skips special files with a warning. Under DIR/.zeroserve/ only
-// scripts/*.c is read; nothing else there is a site file.
+// scripts/*.c is read; nothing else there is a site file. Version-control
+// metadata (.git, .hg, .svn, .bzr, _darcs, CVS at any depth, and symlinks
+// into them) is left out and listed in Site.Skipped; other dotfiles are
+// site files.
 package build

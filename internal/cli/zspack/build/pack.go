@@ -32,6 +32,7 @@ type PackOptions struct {
 type Result struct {
 	Stats    archive.Stats
 	Warnings []string
+	Skipped  []string // version-control entries left out (Site.Skipped)
 }
 
 // Pack collects the site at dir, compiles its scripts and writes the archive
@@ -46,7 +47,7 @@ func Pack(ctx context.Context, dir string, out io.Writer, opts PackOptions) (Res
 
 // PackSite is Pack for a site already collected.
 func PackSite(ctx context.Context, site *Site, out io.Writer, opts PackOptions) (Result, error) {
-	res := Result{Warnings: site.Warnings}
+	res := Result{Warnings: site.Warnings, Skipped: site.Skipped}
 	scripts, err := compile(ctx, site, opts.Scripts)
 	if err != nil {
 		return res, err
