@@ -24,6 +24,13 @@ type Builder struct {
 	Scripts build.ScriptCompiler // nil: sites with scripts fail with build.ErrNoCompiler
 	Live    bool                 // inject the live-reload client into HTML pages
 	Archive archive.Options      // packing options of good builds
+	// Swap, when set, makes each archive Build returns the served one
+	// (Live.Swap). A build counts as good only once Swap accepted it: when
+	// Swap fails (the server rejects the archive, say a script that does
+	// not load) the attempt is a failed build like a compile error, the
+	// last good build keeps serving and the same inputs are tried again on
+	// the next Build.
+	Swap func(archive []byte) error
 
 	build  uint64              // the last good build
 	prev   map[string][32]byte // inputs of the last collected attempt
@@ -33,7 +40,8 @@ type Builder struct {
 
 // Outcome is the result of one Build.
 type Outcome struct {
-	// Archive is the archive to serve now. It is nil when nothing changed
+	// Archive is the archive to serve now (with Builder.Swap: the archive
+	// now served). It is nil when nothing changed
 	// since the last build, and when a build failed after a good one: the
 	// last good build keeps serving (and Hub tells open pages the error).
 	// When the very first build fails it is a one-page site with the error.
@@ -100,6 +108,11 @@ func (b *Builder) Build(ctx context.Context) Outcome {
 	if err != nil {
 		return b.fail(err, out)
 	}
+	if b.Swap != nil {
+		if err := b.Swap(buf.Bytes()); err != nil {
+			return b.fail(err, out)
+		}
+	}
 	b.build, b.prevOK, b.goodIn = n, true, in
 	out.Archive, out.Build, out.Stats = buf.Bytes(), n, res.Stats
 	out.Files, out.Scripts = len(packed.Files), res.Stats.Scripts
@@ -107,7 +120,8 @@ func (b *Builder) Build(ctx context.Context) Outcome {
 }
 
 // fail records a failed attempt. After a good build nothing new is
-// served; before one, the site is a page with the error (every path).
+// served; before one, the site is a page with the error (every path),
+// swapped in with Swap when set.
 func (b *Builder) fail(err error, out Outcome) Outcome {
 	b.prevOK = false
 	out.Err, out.Build, out.StylesOnly = err, b.build, false
@@ -121,6 +135,12 @@ func (b *Builder) fail(err error, out Outcome) Outcome {
 	if perr != nil {
 		out.Err = errors.Join(err, fmt.Errorf("pack error page: %w", perr))
 		return out
+	}
+	if b.Swap != nil {
+		if serr := b.Swap(data); serr != nil {
+			out.Err = errors.Join(err, fmt.Errorf("serve error page: %w", serr))
+			return out
+		}
 	}
 	out.Archive = data
 	return out

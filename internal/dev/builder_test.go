@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -206,5 +207,72 @@ func TestBuilderSymlinkedScripts(t *testing.T) {
 	}
 	if !slices.Contains(o.Changes.Modified, ".zeroserve/scripts/10-a.c") {
 		t.Errorf("changes = %+v, want .zeroserve/scripts/10-a.c modified", o.Changes)
+	}
+}
+
+// A build whose swap fails (the server rejects its scripts) is no good
+// build: the next attempt with the same inputs is tried again, not skipped
+// as unchanged, and build numbers count only builds that were served.
+func TestBuilderSwapFails(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html": "<p>one</p>", "style.css": "p{}"})
+	var swapped []uint64
+	reject := errors.New("load script 10-a: bad object")
+	fail := false
+	b := &Builder{Dir: dir, Scripts: &fakeCompiler{}, Live: true}
+	b.Swap = func(data []byte) error {
+		if fail {
+			return reject
+		}
+		r, err := archive.OpenBytes(data)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		e, _ := r.Lookup("index.html")
+		var n uint64
+		page := string(r.Content(e))
+		if i := strings.Index(page, `data-zeroserve-build="`); i >= 0 {
+			fmt.Sscanf(page[i+len(`data-zeroserve-build="`):], "%d", &n)
+		}
+		swapped = append(swapped, n)
+		return nil
+	}
+	ctx := context.Background()
+	type step struct {
+		name      string
+		edit      map[string]string
+		fail      bool
+		wantErr   bool
+		wantBuild uint64
+		styles    bool
+	}
+	steps := []step{
+		{name: "first", wantBuild: 1},
+		{name: "swap rejected", edit: map[string]string{".zeroserve/scripts/10-a.c": "int a;"}, fail: true, wantErr: true, wantBuild: 1},
+		{name: "same inputs, retried", fail: true, wantErr: true, wantBuild: 1},
+		{name: "same inputs, accepted", wantBuild: 2},
+		{name: "unchanged", wantBuild: 2},
+		{name: "css after a rejected swap", edit: map[string]string{"style.css": "p{color:red}"}, fail: true, wantErr: true, wantBuild: 2},
+		// The page never got the rejected build: styles alone are judged
+		// against build 2, the last one served.
+		{name: "css again", edit: map[string]string{"style.css": "p{color:blue}"}, wantBuild: 3, styles: true},
+	}
+	for _, s := range steps {
+		writeFiles(t, dir, s.edit)
+		fail = s.fail
+		o := b.Build(ctx)
+		if (o.Err != nil) != s.wantErr || s.wantErr && !errors.Is(o.Err, reject) {
+			t.Fatalf("%s: err = %v, want error %v", s.name, o.Err, s.wantErr)
+		}
+		if o.Build != s.wantBuild || o.StylesOnly != s.styles {
+			t.Fatalf("%s: build %d styles %v, want %d %v", s.name, o.Build, o.StylesOnly, s.wantBuild, s.styles)
+		}
+		if s.wantErr && o.Archive != nil {
+			t.Errorf("%s: an archive for a build that is not served", s.name)
+		}
+	}
+	if want := []uint64{1, 2, 3}; !slices.Equal(swapped, want) {
+		t.Errorf("builds swapped in: %v, want %v", swapped, want)
 	}
 }

@@ -136,8 +136,16 @@ func devRun(ctx context.Context, opts *Options) error {
 	}
 	p.outcome(first, opts.Now().Sub(start), "built")
 
-	l := &loop{opts: opts, p: p, b: b, live: live, hub: hub, w: w}
+	l := newLoop(opts, p, b, live, hub, w)
 	return l.serve(ctx, stop, served)
+}
+
+// newLoop returns the rebuild loop of a running server. From here on the
+// builder swaps each build into live itself, and counts a build as good
+// only once the server accepted it.
+func newLoop(opts *Options, p *printer, b *dev.Builder, live *dev.Live, hub *dev.Hub, w *dev.Watcher) *loop {
+	b.Swap = live.Swap
+	return &loop{opts: opts, p: p, b: b, live: live, hub: hub, w: w}
 }
 
 // serve runs the loop, then stops the server (stop ends Serve's context)
@@ -211,8 +219,9 @@ func (l *loop) run(ctx context.Context, served <-chan error) (over bool, err err
 	}
 }
 
-// rebuild builds and swaps; it returns true when the build should be
-// retried because a file disappeared while the site was read.
+// rebuild builds and swaps (Builder.Swap: a swap the server refuses is a
+// failed build); it returns true when the build should be retried because
+// a file disappeared while the site was read.
 func (l *loop) rebuild(ctx context.Context) (retry bool) {
 	start := l.opts.Now()
 	o := l.b.Build(ctx)
@@ -226,11 +235,6 @@ func (l *loop) rebuild(ctx context.Context) (retry bool) {
 	l.retries = 0
 	if o.Unchanged() {
 		return false
-	}
-	if o.Archive != nil {
-		if err := l.live.Swap(o.Archive); err != nil {
-			o.Err = errors.Join(o.Err, err)
-		}
 	}
 	if l.hub != nil {
 		l.hub.Publish(o) // after the swap: a page that reloads gets the new build
