@@ -97,6 +97,7 @@ type stream struct {
 	blocked    bool
 	suspended  bool // waiting for Resumer.ResumeHTTP2
 	blockSince time.Time
+	more       BodyStream // Response.Stream while it goes on (in Conn.live)
 }
 
 func (s *stream) store(v string) span {
@@ -135,6 +136,7 @@ type Conn struct {
 	wake transport.Waker
 	now  time.Time
 	susp []*stream // suspended streams, in request order
+	live []*stream // streams whose BodyStream goes on, in response order
 
 	// Input.
 	preface     int // octets of the client preface matched
@@ -907,10 +909,20 @@ func (c *Conn) suspend(s *stream) {
 
 // Resume implements transport.Conn: suspended Handlers continue.
 func (c *Conn) Resume() {
-	if len(c.susp) == 0 {
+	if len(c.susp) == 0 && len(c.live) == 0 {
 		return
 	}
 	c.now = c.cfg.Now()
+	c.resumeSuspended()
+	c.pull()
+	c.afterEvent()
+}
+
+// resumeSuspended runs the suspended Handlers.
+func (c *Conn) resumeSuspended() {
+	if len(c.susp) == 0 {
+		return
+	}
 	rs := c.h.(Resumer)
 	for i := 0; i < len(c.susp); {
 		s := c.susp[i]
@@ -927,7 +939,45 @@ func (c *Conn) Resume() {
 	if len(c.susp) > 0 {
 		c.wake.Wake()
 	}
-	c.afterEvent()
+}
+
+// pull takes what the open body streams have and schedules it.
+func (c *Conn) pull() {
+	for i := 0; i < len(c.live); {
+		s := c.live[i]
+		r := &s.resp
+		n0 := len(r.own)
+		out, end := s.more.Next(r.own)
+		r.own = out
+		if n := len(out) - n0; n > 0 {
+			r.pieces = append(r.pieces, piece{off: n0, end: len(out)})
+			s.remaining += int64(n)
+			if !s.blocked {
+				c.schedule(s)
+			}
+		}
+		switch {
+		case s.remaining > MaxStreamBuffer:
+			c.resetStream(s.id, ErrCodeCancel) // removed from c.live
+		case end:
+			c.endBody(s) // removed from c.live
+		default:
+			i++
+		}
+	}
+}
+
+// endBody stops asking s's BodyStream for more: s ends once what it
+// handed over is sent, at once with an empty DATA frame if all of it is.
+func (c *Conn) endBody(s *stream) {
+	c.live = removeStream(c.live, s)
+	s.more = nil
+	if s.remaining == 0 {
+		start := len(c.obuf)
+		c.obuf = AppendFrameHeader(c.obuf, 0, FrameData, FlagEndStream, s.id)
+		c.queueOwn(start)
+		c.streamDone(s)
+	}
 }
 
 func materialize(dst []HeaderField, s *stream, refs []fieldRef) []HeaderField {
@@ -957,6 +1007,8 @@ func (c *Conn) respond(s *stream) {
 	}
 	s.piece, s.off = 0, 0
 	s.remaining = r.ContentLength()
+	// A stream answered while draining sends only its pieces.
+	streaming := r.Stream != nil && !c.goAway
 	c.hbuf = appendStatus(c.hbuf[:0], r.Status)
 	for _, f := range r.Fields {
 		if !hopByHop(f.Name) {
@@ -964,12 +1016,17 @@ func (c *Conn) respond(s *stream) {
 		}
 	}
 	c.hbuf = append(c.hbuf, c.connFields()...)
-	c.writeHeaders(s.id, c.hbuf, s.remaining == 0)
-	if s.remaining == 0 {
+	c.writeHeaders(s.id, c.hbuf, s.remaining == 0 && !streaming)
+	if streaming {
+		s.more = r.Stream
+		c.live = append(c.live, s)
+	} else if s.remaining == 0 {
 		c.streamDone(s)
 		return
 	}
-	c.schedule(s)
+	if s.remaining > 0 {
+		c.schedule(s)
+	}
 }
 
 // connFields returns the encoded date and server fields, re-encoded
@@ -1066,10 +1123,13 @@ func (c *Conn) fill() {
 		}
 		n := min(s.remaining, s.sendWin, c.sendWin, int64(c.peerMaxFrame))
 		c.writeData(s, int(n))
-		if s.remaining == 0 {
-			c.streamDone(s)
-		} else {
+		switch {
+		case s.remaining > 0:
 			c.schedule(s)
+		case s.more == nil:
+			c.streamDone(s)
+		default:
+			s.drained()
 		}
 	}
 }
@@ -1082,7 +1142,7 @@ func (c *Conn) writeData(s *stream, n int) {
 	c.sendWin -= int64(n)
 	s.remaining -= int64(n)
 	fl := Flags(0)
-	if s.remaining == 0 {
+	if s.remaining == 0 && s.more == nil {
 		fl = FlagEndStream
 	}
 	start := len(c.obuf)
@@ -1107,6 +1167,17 @@ func (c *Conn) writeData(s *stream, n int) {
 		}
 	}
 	c.queueOwn(start)
+}
+
+// drained forgets the framed pieces of a stream whose BodyStream goes on:
+// the copied ones were copied into the output, the others stay referenced
+// by it, so the stream's buffer can take the next octets.
+func (s *stream) drained() {
+	r := &s.resp
+	clear(r.pieces)
+	r.pieces = r.pieces[:0]
+	r.own = reuse(r.own, maxKept)
+	s.piece, s.off = 0, 0
 }
 
 // streamDone is called when the last frame of s's response is queued.
@@ -1149,6 +1220,9 @@ func (c *Conn) closeStream(s *stream) {
 	}
 	if s.suspended {
 		c.susp = removeStream(c.susp, s)
+	}
+	if s.more != nil {
+		c.live = removeStream(c.live, s)
 	}
 	if s.resp.Hold != nil {
 		c.rels = append(c.rels, release{c.queued, s.resp.Hold})
@@ -1361,6 +1435,7 @@ func (c *Conn) Status() transport.Status {
 		st.Timeout = remaining(c.cfg.PrefaceTimeout, c.now.Sub(c.created))
 	case c.connBlocked || len(c.blocked) > 0:
 		st.Timeout = remaining(c.cfg.StallTimeout, c.now.Sub(c.stallStart()))
+	case len(c.live) > 0: // a body stream waits for its owner, not the client
 	default:
 		st.Timeout = remaining(c.cfg.IdleTimeout, c.now.Sub(c.lastIn))
 	}
@@ -1446,6 +1521,7 @@ func (c *Conn) Timeout() {
 			}
 			i++
 		}
+	case len(c.live) > 0:
 	default:
 		if c.now.Sub(c.lastIn) >= c.cfg.IdleTimeout {
 			c.fail(errIdleTimeout)
@@ -1465,6 +1541,9 @@ func (c *Conn) Drain() {
 	start := len(c.obuf)
 	c.obuf = AppendGoAway(c.obuf, c.maxSeen, ErrCodeNo, errShuttingDownMsg)
 	c.queueOwn(start)
+	for len(c.live) > 0 {
+		c.endBody(c.live[0]) // body streams end after what they handed over
+	}
 	c.afterEvent()
 }
 

@@ -28,7 +28,10 @@
 // implements Resumer: the Conn wakes its loop through the Waker given to
 // NewConn and calls ResumeHTTP2 from Conn.Resume until the response is
 // ready; a stream reset meanwhile releases Response.Hold instead.
-// Response.Abort resets the stream.
+// Response.Abort resets the stream. A Response with a Stream (BodyStream)
+// has a body that goes on after the Handler returned (Server-Sent Events):
+// the Conn asks it for more from every Resume, until it ends, the
+// connection drains, or the stream is reset (which releases Hold).
 //
 // # Output
 //

@@ -31,6 +31,32 @@ type Releaser interface {
 	Release()
 }
 
+// BodyStream is the rest of a response body that is produced over time,
+// by its owner on another goroutine (Server-Sent Events). The HEADERS of
+// a Response with a Stream go without END_STREAM; after the pieces given
+// to Body and Write, every Conn.Resume asks Next for more: the owner wakes
+// the loop through the Conn's Waker (transport.Info.Waker) whenever it has
+// octets, and wakes may be coalesced. The DATA frames go out within the
+// client's windows like any body, with END_STREAM once Next reports the
+// end. Drain ends the stream too (after the octets already taken; Next is
+// not called again), and a stream answered while the connection drains
+// sends only its pieces. A reset, a flow-control stall or the end of the
+// connection releases Response.Hold: that is where the owner learns to
+// stop; Next is never called after it. More than MaxStreamBuffer octets
+// taken but not yet framed (a client that does not read) reset the
+// stream (CANCEL). While a stream is open, the connection has no idle
+// timeout.
+type BodyStream interface {
+	// Next appends the octets to send now to dst and returns it; end says
+	// the body is over. It is called on the connection's loop and must
+	// not block.
+	Next(dst []byte) (out []byte, end bool)
+}
+
+// MaxStreamBuffer bounds the octets a BodyStream handed over that wait for
+// flow-control window; beyond it the stream is reset.
+const MaxStreamBuffer = 1 << 20
+
 // HeaderField is one request header field. Name is lowercase (RFC 9113
 // §8.2.1 makes uppercase names malformed).
 type HeaderField struct {
@@ -84,6 +110,9 @@ type Response struct {
 	// State is the Handler's own per-stream state; it is kept when the
 	// Response is reused for a later stream (allocate it once per slot).
 	State any
+	// Stream, when set, makes the body a stream that goes on after the
+	// pieces given to Body and Write: see BodyStream.
+	Stream BodyStream
 
 	pieces    []piece
 	own       []byte
@@ -145,6 +174,7 @@ func (r *Response) reset() {
 	clear(r.Fields)
 	r.Fields = r.Fields[:0]
 	r.Hold = nil
+	r.Stream = nil
 	clear(r.pieces)
 	r.pieces = r.pieces[:0]
 	r.own = r.own[:0]
