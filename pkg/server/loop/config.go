@@ -78,6 +78,9 @@ type Config struct {
 
 	// now replaces the loop's monotonic clock in tests.
 	now func() time.Duration
+	// fault, if set, runs before every io_uring_enter of worker id; an
+	// error it returns stands for the enter's (fault injection in tests).
+	fault func(id int) error
 }
 
 // Listener is one listening address or socket and what its connections

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -32,6 +33,7 @@ type lineProto struct {
 	partial chan struct{}   // if set, told when a Recv leaves a partial line
 	wrote   chan struct{}   // if set, told after each Written
 	resumed func()          // if set, runs on the loop in Resume
+	closed  func(*lineConn) // if set, runs on the loop in Close
 }
 
 func notify(ch chan struct{}) {
@@ -185,6 +187,9 @@ func (c *lineConn) Close(err error) {
 	c.closeErr = err
 	c.closeCalls.Add(1)
 	c.p.closes.Add(1)
+	if c.p.closed != nil {
+		c.p.closed(c)
+	}
 }
 
 func start(t testing.TB, p *lineProto, mod func(*Config)) *Server {
@@ -201,7 +206,7 @@ func start(t testing.TB, p *lineProto, mod func(*Config)) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := s.Drain(time.Now()); err != nil {
+		if err := s.Drain(time.Now()); err != nil && !errors.Is(err, errInjected) {
 			t.Error(err)
 		}
 		if made, closed := p.made.Load(), p.closes.Load(); made != closed {

@@ -71,6 +71,7 @@ type worker struct {
 	free  []uint32
 	live  int
 	held  int
+	sends int // sendmsgs submitted whose completion has not been reaped
 	wheel *wheel
 	start time.Time
 	now   time.Duration
@@ -113,10 +114,11 @@ func (w *worker) main(ready chan<- error) {
 	ready <- err
 	if err == nil {
 		if err = w.run(); err != nil {
-			w.srv.fail(fmt.Errorf("worker %d: %w", w.id, err))
+			err = fmt.Errorf("worker %d: %w", w.id, err)
+			w.srv.fail(err)
 		}
 	}
-	w.teardown()
+	w.teardown(err)
 }
 
 func (w *worker) setup() error {
@@ -151,16 +153,33 @@ func (w *worker) setup() error {
 	return nil
 }
 
-func (w *worker) teardown() {
+// quiesceWait bounds how long teardown waits for the kernel to finish the
+// requests it cancelled.
+const quiesceWait = time.Second
+
+// teardown releases everything once the loop has ended (err: why, if it
+// failed). The kernel may still use memory of requests in flight: a
+// sendmsg reads the Conn's output (an archive mapping that Conn.Close may
+// unmap), a recv writes into the buffer ring, the wake read into efRead.
+// So the ring is quiesced first (everything cancelled, completions reaped
+// until none is outstanding); if it cannot be, it is closed first, which
+// makes the kernel cancel its requests, before Conns and buffers go.
+func (w *worker) teardown(err error) {
 	for i := range w.lns {
 		if w.lns[i].own && w.lns[i].fd >= 0 {
 			unix.Close(w.lns[i].fd)
+			w.lns[i].fd = -1
 		}
 	}
-	// Connections left open by a fatal error: close them; nothing of theirs
-	// is in flight once the ring is gone.
+	if w.ring != nil && !w.quiesce() {
+		w.ring.Close()
+	}
+	// Connections left open by a fatal error.
 	for slot, c := range w.conns {
 		if c.fd >= 0 {
+			if c.err == nil {
+				c.err = err
+			}
 			w.finish(uint32(slot), c, true)
 		}
 	}
@@ -179,6 +198,92 @@ func (w *worker) teardown() {
 		w.efd = -1
 	}
 	w.wakeMu.Unlock()
+}
+
+// quiesce submits what is queued (closes of finished connections among
+// it), cancels every request in flight (IORING_ASYNC_CANCEL_ANY|ALL) and
+// reaps completions, without calling into Conns, until none of the loop's
+// requests is outstanding. False if the ring fails or quiesceWait passes
+// first.
+func (w *worker) quiesce() bool {
+	s := w.ring.GetSQE()
+	if s == nil {
+		if _, err := w.enter(0, 0); err != nil {
+			return false
+		}
+		if s = w.ring.GetSQE(); s == nil {
+			return false
+		}
+	}
+	s.PrepCancel(0, uring.CancelAny|uring.CancelAll, pack(opCancel, 0, 0))
+	end := time.Now().Add(quiesceWait)
+	wait := uint32(0) // the first enter only submits
+	for {
+		if _, err := w.enter(wait, max(time.Until(end), time.Microsecond)); err != nil {
+			return false
+		}
+		for {
+			n := w.ring.PeekCQEs(w.cqes[:])
+			for i := range n {
+				w.settle(&w.cqes[i])
+			}
+			if n < len(w.cqes) {
+				break
+			}
+		}
+		if w.outstanding() == 0 && w.ring.Pending() == 0 {
+			return true
+		}
+		if !time.Now().Before(end) {
+			return false
+		}
+		wait = 1
+	}
+}
+
+// settle books a completion reaped by quiesce: what it ended, if anything.
+func (w *worker) settle(cqe *uring.CQE) {
+	o, gen, slot := unpack(cqe.UserData)
+	switch o {
+	case opAccept:
+		if !cqe.More() && int(slot) < len(w.lns) {
+			w.lns[slot].armed = false
+		}
+	case opRecv:
+		if bid, ok := cqe.Buffer(); ok {
+			w.br.Recycle(bid)
+		}
+		if c := w.lookup(slot, gen); c != nil && !cqe.More() {
+			c.flags &^= fRecv
+		}
+	case opSend:
+		w.sends--
+		if c := w.lookup(slot, gen); c != nil {
+			c.flags &^= fSend
+		}
+	case opWake:
+		w.efArm = false
+	}
+}
+
+// outstanding counts the loop's requests whose last completion has not
+// been reaped: accepts, recvs, sends and the wake read.
+func (w *worker) outstanding() int {
+	n := w.sends
+	if w.efArm {
+		n++
+	}
+	for i := range w.lns {
+		if w.lns[i].armed {
+			n++
+		}
+	}
+	for _, c := range w.conns {
+		if c.fd >= 0 && c.flags&fRecv != 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // clock returns the loop's monotonic time.
@@ -201,7 +306,7 @@ func (w *worker) run() error {
 			}
 			if w.live == 0 && !w.accepting() {
 				// Submit what is queued (the last closes) before the ring goes.
-				_, err := w.ring.Submit()
+				_, err := w.enter(0, 0)
 				return err
 			}
 		}
@@ -212,7 +317,7 @@ func (w *worker) run() error {
 			}
 		}
 		w.br.Commit()
-		if _, err := w.ring.SubmitAndWait(1, w.waitTimeout()); err != nil {
+		if _, err := w.enter(1, w.waitTimeout()); err != nil {
 			return err
 		}
 		w.now = w.clock()
@@ -230,6 +335,17 @@ func (w *worker) run() error {
 			w.onTimer(uint32(id))
 		}
 	}
+}
+
+// enter submits the queued SQEs and waits for minComplete completions or
+// timeout (uring.Ring.SubmitAndWait), unless Config.fault fails it.
+func (w *worker) enter(minComplete uint32, timeout time.Duration) (int, error) {
+	if f := w.cfg.fault; f != nil {
+		if err := f(w.id); err != nil {
+			return 0, err
+		}
+	}
+	return w.ring.SubmitAndWait(minComplete, timeout)
 }
 
 // waitTimeout is how long io_uring_enter may block: until the next timer,
@@ -265,7 +381,7 @@ func (w *worker) sqe() *uring.SQE {
 		if s := w.ring.GetSQE(); s != nil {
 			return s
 		}
-		if _, err := w.ring.Submit(); err != nil {
+		if _, err := w.enter(0, 0); err != nil {
 			w.srv.fail(fmt.Errorf("worker %d: %w", w.id, err))
 		}
 	}
@@ -285,6 +401,7 @@ func (w *worker) handle(cqe *uring.CQE) {
 			w.br.Recycle(bid)
 		}
 	case opSend:
+		w.sends--
 		if c := w.lookup(slot, gen); c != nil {
 			w.onSend(slot, c, cqe.Res)
 		}
@@ -626,6 +743,7 @@ func (w *worker) send(slot uint32, c *conn) bool {
 	c.msg.SetIovlen(n)
 	c.asked = total
 	c.flags |= fSend
+	w.sends++
 	w.sqe().PrepSendmsg(c.fd, &c.msg, unix.MSG_NOSIGNAL, pack(opSend, c.gen, slot))
 	return true
 }
@@ -805,10 +923,12 @@ func (w *worker) requestDrain(deadline time.Time) {
 }
 
 func (w *worker) armWake() {
+	w.efArm = true
 	w.sqe().PrepRead(w.efd, w.efRead[:], pack(opWake, 0, 0))
 }
 
 func (w *worker) onWake() {
+	w.efArm = false
 	w.armWake()
 	w.wakeFlag.Store(false)
 	w.wakeMu.Lock()
