@@ -1,6 +1,7 @@
 package loop
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -62,5 +63,71 @@ func TestFatalErrorQuiesces(t *testing.T) {
 				t.Fatal(atClose)
 			}
 		})
+	}
+}
+
+// TestSubmitFailureStopsWorker makes io_uring_enter fail while a worker
+// needs room in a full submission queue: the worker must stop with the
+// error (closing its connections) instead of retrying forever, and the
+// other worker must keep serving.
+func TestSubmitFailureStopsWorker(t *testing.T) {
+	var (
+		srv     atomic.Pointer[Server]
+		target  atomic.Int64 // worker that fails, +1 (0: none yet)
+		calls   atomic.Int64
+		looped  = make(chan struct{})
+		closed  = make(chan struct{}, 1)
+		victim  atomic.Pointer[lineConn]
+		started atomic.Bool
+	)
+	p := &lineProto{}
+	p.onNew = func(c *lineConn) {
+		if !started.CompareAndSwap(false, true) {
+			return
+		}
+		victim.Store(c)
+		w := srv.Load().workers[c.info.Worker]
+		target.Store(int64(c.info.Worker) + 1)
+		for range w.ring.SQEntries() + 1 { // the last needs a Submit
+			w.sqe().PrepNop(pack(opNop, 0, 0))
+		}
+	}
+	p.closed = func(c *lineConn) {
+		if c == victim.Load() {
+			notify(closed)
+		}
+	}
+	s := start(t, p, func(c *Config) {
+		c.Workers = 2
+		c.RingEntries = 8
+		c.fault = func(id int) error {
+			if int64(id)+1 != target.Load() {
+				return nil
+			}
+			if calls.Add(1) == 100 {
+				close(looped) // the buggy loop gives up here
+			}
+			if calls.Load() >= 100 {
+				return nil
+			}
+			return errInjected
+		}
+	})
+	srv.Store(s)
+	dial(t, s)
+	select {
+	case <-closed:
+	case <-looped:
+		t.Fatal("a failing Submit was retried 100 times")
+	}
+	if err := s.Err(); !errors.Is(err, errInjected) {
+		t.Fatalf("Err %v", err)
+	}
+	for i := range 4 {
+		c := dial(t, s)
+		want := fmt.Sprintf("still serving %d\n", i)
+		if got := roundTrip(t, c, bufio.NewReader(c), want); got != want {
+			t.Fatalf("got %q", got)
+		}
 	}
 }

@@ -96,6 +96,12 @@ type worker struct {
 	forced    bool
 	acceptErr time.Duration // re-arm failed accepts after this time (0: none)
 
+	// broken is the error of a submit sqe needed room from; the ring's
+	// state no longer matches the loop's (requests it prepared went to
+	// scratch), so run ends and teardown closes the ring first.
+	broken  error
+	scratch uring.SQE
+
 	stats workerStats
 }
 
@@ -167,11 +173,16 @@ const quiesceWait = time.Second
 func (w *worker) teardown(err error) {
 	for i := range w.lns {
 		if w.lns[i].own && w.lns[i].fd >= 0 {
+			// An accept in flight keeps the socket open past close(2), and
+			// listening, in the SO_REUSEPORT group: the kernel would queue
+			// connections there that nobody accepts, then reset them.
+			// shutdown(SHUT_RD) stops the listening now.
+			unix.Shutdown(w.lns[i].fd, unix.SHUT_RD)
 			unix.Close(w.lns[i].fd)
 			w.lns[i].fd = -1
 		}
 	}
-	if w.ring != nil && !w.quiesce() {
+	if w.ring != nil && (w.broken != nil || !w.quiesce()) {
 		w.ring.Close()
 	}
 	// Connections left open by a fatal error.
@@ -297,6 +308,9 @@ func (w *worker) clock() time.Duration {
 // run is the event loop: submit and wait, reap, fire timers, repeat.
 func (w *worker) run() error {
 	for {
+		if w.broken != nil {
+			return w.broken
+		}
 		if w.drainReq.Load() && !w.draining {
 			w.startDrain()
 		}
@@ -305,9 +319,7 @@ func (w *worker) run() error {
 				w.forceClose()
 			}
 			if w.live == 0 && !w.accepting() {
-				// Submit what is queued (the last closes) before the ring goes.
-				_, err := w.enter(0, 0)
-				return err
+				return nil // teardown submits what is queued (the last closes)
 			}
 		}
 		if w.acceptErr > 0 && w.now >= w.acceptErr && !w.draining {
@@ -376,15 +388,20 @@ func minPositive(a, b time.Duration) time.Duration {
 }
 
 // sqe returns a free SQE, submitting queued ones first if the queue is full.
+// If that submit fails the ring is broken: the worker records the error,
+// which ends run, and hands out a scratch SQE that is never submitted, so
+// callers need no error path.
 func (w *worker) sqe() *uring.SQE {
-	for {
+	for w.broken == nil {
 		if s := w.ring.GetSQE(); s != nil {
 			return s
 		}
 		if _, err := w.enter(0, 0); err != nil {
-			w.srv.fail(fmt.Errorf("worker %d: %w", w.id, err))
+			w.broken = err
 		}
 	}
+	w.scratch = uring.SQE{}
+	return &w.scratch
 }
 
 func (w *worker) handle(cqe *uring.CQE) {
