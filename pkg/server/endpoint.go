@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"zeroserve.dev/zeroserve/pkg/server/http1"
+	"zeroserve.dev/zeroserve/pkg/server/http2"
 	"zeroserve.dev/zeroserve/pkg/server/static"
 	"zeroserve.dev/zeroserve/pkg/server/transport"
 )
@@ -35,16 +36,20 @@ type Endpoint struct {
 	// again. With a Stream it is the first part of the stream.
 	Body []byte
 	// Stream, when set, makes the response a stream: no Content-Length,
-	// "Connection: close", and a body that goes on, without idle or write
-	// deadline while nothing is waiting to be sent, until the stream ends,
-	// the client leaves or the server drains. Over HTTP/2 and TLS
-	// connections endpoints are not consulted (see endpointConn).
+	// and a body that goes on, without idle or write deadline while
+	// nothing is waiting to be sent, until the stream ends, the client
+	// leaves or the server drains. Over HTTP/1.1 (plain or TLS) the
+	// response has "Connection: close" and the connection carries nothing
+	// else; over HTTP/2 it is one stream among others (http2.BodyStream),
+	// ended with END_STREAM, and the client leaving includes resetting
+	// the stream.
 	Stream Stream
 }
 
 // Stream is the body of a streamed endpoint response, produced by its
 // owner on another goroutine. Its methods are called on the connection's
-// loop.
+// loop. Over HTTP/2 the Waker is the connection's, shared by its streams:
+// a wake makes every open stream of the connection call Next.
 type Stream interface {
 	// Start is called once the response head is queued. Whenever the
 	// owner has bytes to send it calls w.Wake (from any goroutine); the
@@ -92,10 +97,59 @@ func (s *Server) withEndpoint(c *conn) transport.Conn {
 
 var endpointPrefix = []byte(EndpointPrefix)
 
+// isEndpointPath reports whether path is under EndpointPrefix.
+func isEndpointPath(path []byte) bool {
+	return len(path) >= len(endpointPrefix) && string(path[:len(endpointPrefix)]) == EndpointPrefix
+}
+
+// endpoint answers an HTTP/2 request when an endpoint claims it and
+// reports whether it did; r is the stream's Response.Hold, set already.
+// No generation is pinned. A Stream becomes the response's
+// http2.BodyStream: its Close is r's Release, which comes when the stream
+// ended and its DATA was written, or the client reset it, or the
+// connection drained or ended.
+func (h *h2handler) endpoint(req *http2.Request, resp *http2.Response, r *h2req) bool {
+	if !isEndpointPath(req.Path) {
+		return false
+	}
+	h.epr = EndpointRequest{Method: req.Method, Path: req.Path, Query: req.Query}
+	ep := h.ep(&h.epr)
+	h.epr = EndpointRequest{}
+	if ep.Status == 0 {
+		if ep.Stream != nil {
+			ep.Stream.Close()
+		}
+		return false
+	}
+	head := string(req.Method) == "HEAD"
+	resp.Status = ep.Status
+	r.status = ep.Status
+	for _, f := range ep.Fields {
+		resp.Add(f.Name, f.Value)
+	}
+	if ep.Stream == nil {
+		resp.Add("Content-Length", strconv.Itoa(len(ep.Body)))
+	}
+	if !head {
+		resp.Write(ep.Body) // copied: Body is the endpoint's until its next call
+		r.bytes = int64(len(ep.Body))
+	}
+	if ep.Stream != nil {
+		if head {
+			ep.Stream.Close() // the head alone
+			return true
+		}
+		r.stream = ep.Stream
+		resp.Stream = ep.Stream
+		ep.Stream.Start(h.info.Waker)
+	}
+	return true
+}
+
 // dispatch answers r when an endpoint claims it and reports whether it
 // did. It is called from startRequest before the generation is pinned.
 func (e *endpointConn) dispatch(r *http1.Request) bool {
-	if len(r.Path) < len(endpointPrefix) || string(r.Path[:len(endpointPrefix)]) != EndpointPrefix {
+	if !isEndpointPath(r.Path) {
 		return false
 	}
 	e.req = EndpointRequest{Method: r.Method, Path: r.Path, Query: r.Query}

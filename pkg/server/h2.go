@@ -36,7 +36,9 @@ type h2handler struct {
 	o    *connOptions
 	info transport.Info
 	hc   hostCheck
-	free []*h2req // finished requests for reuse
+	free []*h2req                        // finished requests for reuse
+	ep   func(*EndpointRequest) Endpoint // Config.Endpoint (endpoint.go)
+	epr  EndpointRequest
 }
 
 // h2req is one stream's request from its HEADERS until its response was
@@ -52,6 +54,7 @@ type h2req struct {
 	start  time.Time
 	status int
 	bytes  int64
+	stream Stream // an endpoint's stream, closed by Release
 }
 
 // newH2 creates the HTTP/2 side of a connection (after ALPN "h2" or an
@@ -59,7 +62,7 @@ type h2req struct {
 func (s *Server) newH2(info transport.Info, hc hostCheck) transport.Conn {
 	o := s.opts
 	o.cur = &s.cur
-	h := &h2handler{o: &o, info: info, hc: hc}
+	h := &h2handler{o: &o, info: info, hc: hc, ep: s.cfg.Endpoint}
 	return http2.NewConn(s.h2, h, info.Waker)
 }
 
@@ -105,6 +108,9 @@ func (h *h2handler) ServeHTTP2(req *http2.Request, resp *http2.Response) {
 		return
 	}
 
+	if h.ep != nil && h.endpoint(req, resp, r) {
+		return // an endpoint answered (endpoint.go)
+	}
 	r.gen = h.o.cur.Acquire()
 	head := string(req.Method) == "HEAD"
 	if sr := r.ex.begin(r.gen, h.info.Worker, rec.ID, head); sr != nil {
@@ -174,6 +180,10 @@ func (r *h2req) respond(resp *http2.Response) {
 func (r *h2req) Release() {
 	h := r.h
 	r.ex.end() // cancels a chain still yielded (the stream was reset)
+	if r.stream != nil {
+		r.stream.Close() // ended, reset, drained or the connection is gone
+		r.stream = nil
+	}
 	if r.gen != nil {
 		r.gen.Release()
 		r.gen = nil
