@@ -46,9 +46,11 @@ func (s *Server) startUring(groups []listenGroup) (running, error) {
 func (r uringRun) addrs() []net.Addr       { return r.srv.Addrs() }
 func (r uringRun) failed() <-chan struct{} { return r.srv.Done() }
 func (r uringRun) shutdown(dl time.Time) error {
-	err := r.srv.Drain(dl)
-	if errors.Is(err, loop.ErrDrainTimeout) {
+	if err := r.srv.Drain(dl); err != nil {
+		return err
+	}
+	if r.srv.Stats().Forced > 0 {
 		return errors.New("drain deadline passed; closed the remaining connections")
 	}
-	return err
+	return nil
 }

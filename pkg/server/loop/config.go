@@ -191,6 +191,10 @@ type Stats struct {
 	ENOBUFS      uint64 // multishot recvs ended by an empty buffer ring
 	PartialSends uint64 // sends that wrote less than asked
 	Sends        uint64 // sendmsg completions
+	// Forced counts connections a Drain deadline closed: Conns closed
+	// with ErrDrainTimeout and lingering closes cut short. Non-zero after
+	// Drain means the deadline passed with connections still open.
+	Forced uint64
 }
 
 // Run starts the workers, serves until ctx ends, then drains with

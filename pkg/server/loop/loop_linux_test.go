@@ -499,6 +499,9 @@ func TestDrain(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	if n := s.Stats().Forced; n != 0 {
+		t.Fatalf("Stats.Forced %d after a drain within its deadline", n)
+	}
 }
 
 func TestDrainDeadline(t *testing.T) {
@@ -513,6 +516,9 @@ func TestDrainDeadline(t *testing.T) {
 	// deadline closes it.
 	if err := s.Drain(time.Now().Add(-time.Second)); err != nil {
 		t.Fatal(err)
+	}
+	if n := s.Stats().Forced; n != 1 {
+		t.Fatalf("Stats.Forced %d, want 1", n)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

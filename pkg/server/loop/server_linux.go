@@ -154,8 +154,9 @@ func (s *Server) fail(err error) {
 
 // Drain stops accepting, calls Conn.Drain on every connection and waits until
 // all connections are closed or deadline passes; connections still open then
-// are closed with ErrDrainTimeout. It returns when every worker has released
-// its ring, sockets and buffers, with the first fatal worker error if any.
+// are closed with ErrDrainTimeout (counted in Stats.Forced). It returns when
+// every worker has released its ring, sockets and buffers, with the first
+// fatal worker error if any.
 // Calling it again (or concurrently) waits for the same shutdown; a later
 // call may shorten the deadline.
 func (s *Server) Drain(deadline time.Time) error {
@@ -182,6 +183,7 @@ func (s *Server) Stats() Stats {
 		t.ENOBUFS += st.enobufs.Load()
 		t.PartialSends += st.partial.Load()
 		t.Sends += st.sends.Load()
+		t.Forced += st.forced.Load()
 	}
 	t.Live = int64(t.Accepted) - int64(t.Closed)
 	return t

@@ -57,7 +57,7 @@ type conn struct {
 }
 
 type workerStats struct {
-	accepted, rejected, closed, timeouts, enobufs, partial, sends atomic.Uint64
+	accepted, rejected, closed, timeouts, enobufs, partial, sends, forced atomic.Uint64
 }
 
 type worker struct {
@@ -1000,8 +1000,10 @@ func (w *worker) forceClose() {
 	for slot, c := range w.conns {
 		switch {
 		case c.flags&fLinger != 0:
+			w.stats.forced.Add(1)
 			w.endLinger(uint32(slot), c)
-		case c.c != nil:
+		case c.c != nil && c.flags&fClosing == 0:
+			w.stats.forced.Add(1)
 			w.beginClose(uint32(slot), c, ErrDrainTimeout)
 		}
 	}
