@@ -1,7 +1,9 @@
 package build
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -48,6 +50,16 @@ func inVCS(rel string) bool {
 // Collect reads the site at dir. skip, when non-empty, is a file path left
 // out of the site (the output archive, when it is written inside dir).
 func Collect(dir, skip string) (*Site, error) {
+	return collect(dir, skip, hooks{})
+}
+
+// hooks let tests change the tree at the moments a concurrent writer could.
+type hooks struct {
+	beforeOpen func(full string) // between the Lstat of a file and its open
+	afterRead  func(full string) // between reading a file and the final check
+}
+
+func collect(dir, skip string, h hooks) (*Site, error) {
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return nil, fmt.Errorf("site directory: %w", err)
@@ -62,7 +74,7 @@ func Collect(dir, skip string) (*Site, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("site directory: %s is not a directory", dir)
 	}
-	c := &collector{root: root, site: &Site{Dir: dir}}
+	c := &collector{root: root, site: &Site{Dir: dir}, hooks: h}
 	if skip != "" {
 		if s, err := filepath.Abs(skip); err == nil {
 			if s2, err := filepath.EvalSymlinks(s); err == nil {
@@ -81,9 +93,10 @@ func Collect(dir, skip string) (*Site, error) {
 }
 
 type collector struct {
-	root string
-	skip string
-	site *Site
+	root  string
+	skip  string
+	site  *Site
+	hooks hooks
 }
 
 // walk reads the directory at real (on disk) holding site path rel ("" for
@@ -140,15 +153,87 @@ func (c *collector) add(full, rel string, stack []string) error {
 		if c.skip != "" && full == c.skip {
 			return nil
 		}
-		data, err := os.ReadFile(full)
+		data, ofi, err := c.read(full, rel)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", c.show(rel), err)
+			return err
 		}
-		c.site.Files = append(c.site.Files, archive.File{Path: rel, ModTime: fi.ModTime().Unix(), Data: data})
+		c.site.Files = append(c.site.Files, archive.File{Path: rel, ModTime: ofi.ModTime().Unix(), Data: data})
 	default:
 		c.site.Warnings = append(c.site.Warnings, fmt.Sprintf("skipping special file %s (%s)", c.show(rel), fi.Mode().Type()))
 	}
 	return nil
+}
+
+// read reads the file at full, which the walk found to be a regular file
+// (full is symlink-free: a link was resolved before). Between that check and
+// the open, the file may have been replaced: the open does not follow a
+// symlink and the open file must still be a regular file. Size and mtime
+// come from the open file, and a file that changes while it is read is an
+// error, so the index always describes the bytes packed.
+func (c *collector) read(full, rel string) ([]byte, fs.FileInfo, error) {
+	if c.hooks.beforeOpen != nil {
+		c.hooks.beforeOpen(full)
+	}
+	f, err := os.OpenFile(full, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		// ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on NetBSD: ask the
+		// file system instead of the error.
+		if fi, lerr := os.Lstat(full); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, nil, c.changed(rel, fi)
+		}
+		return nil, nil, fmt.Errorf("read %s: %w", c.show(rel), err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("stat %s: %w", c.show(rel), err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, c.changed(rel, fi)
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, nil, fmt.Errorf("%s changed while it was read (truncated); build again", c.show(rel))
+		}
+		return nil, nil, fmt.Errorf("read %s: %w", c.show(rel), err)
+	}
+	if c.hooks.afterRead != nil {
+		c.hooks.afterRead(full)
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("stat %s: %w", c.show(rel), err)
+	}
+	if after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) {
+		return nil, nil, fmt.Errorf("%s changed while it was read; build again", c.show(rel))
+	}
+	return data, fi, nil
+}
+
+// changed is the error for a file that stopped being a regular file between
+// the walk's check and its open.
+func (c *collector) changed(rel string, now fs.FileInfo) error {
+	return fmt.Errorf("%s changed during the build (now a %s); build again", c.show(rel), kind(now.Mode()))
+}
+
+// kind names a file type for people.
+func kind(m fs.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "regular file"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file (" + m.Type().String() + ")"
 }
 
 // skipVCS records a version-control entry left out of the site.

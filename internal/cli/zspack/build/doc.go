@@ -8,5 +8,7 @@
 // scripts/*.c is read; nothing else there is a site file. Version-control
 // metadata (.git, .hg, .svn, .bzr, _darcs, CVS at any depth, and symlinks
 // into them) is left out and listed in Site.Skipped; other dotfiles are
-// site files.
+// site files. A file is opened without following symlinks and must still be
+// a regular file once open, so a link swapped in after the walk's check is
+// never followed; a file that changes while read is an error.
 package build
