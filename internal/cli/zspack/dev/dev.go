@@ -108,9 +108,6 @@ func devRun(ctx context.Context, opts *Options) error {
 		defer cert.Remove()
 		cfg.Addrs, cfg.TLSAddrs = nil, []string{opts.Addr}
 		cfg.CertFile, cfg.KeyFile = cert.CertFile, cert.KeyFile
-		// The live-reload event stream is an HTTP/1.1 endpoint: offer only
-		// http/1.1 in ALPN so browsers use it.
-		cfg.DisableHTTP2 = true
 		p.certificate(cert.Fingerprint)
 	}
 	live, err := dev.StartLive(cfg, first.Archive, p.serverLog(), hub)
