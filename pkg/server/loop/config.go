@@ -81,6 +81,9 @@ type Config struct {
 	// fault, if set, runs before every io_uring_enter of worker id; an
 	// error it returns stands for the enter's (fault injection in tests).
 	fault func(id int) error
+	// lingerEnd, if set, runs on the loop with the recv result that ends
+	// a lingering close (0: the peer's EOF).
+	lingerEnd func(res int32)
 }
 
 // Listener is one listening address or socket and what its connections

@@ -22,7 +22,8 @@ import (
 // lineProto is a tiny line protocol for tests: each "\n"-terminated line is
 // echoed back. "BIG n\n" answers n bytes of a pattern in 1000-byte chunks;
 // "HOLD\n" answers nothing until Resume (which a goroutine triggers through
-// the Waker); "PAUSE\n" pauses reading until the next Resume; "QUIT\n" closes.
+// the Waker); "PAUSE\n" pauses reading until the next Resume; "QUIT\n" closes;
+// "PAUSEQUIT\n" does both.
 type lineProto struct {
 	timeout time.Duration // Status.Timeout while idle
 	mu      sync.Mutex
@@ -102,6 +103,9 @@ func (c *lineConn) Recv(p []byte) int {
 			go c.info.Waker.Wake()
 		case string(line) == "PAUSE\n":
 			c.paused = true
+			return n
+		case string(line) == "PAUSEQUIT\n": // pause and close at once
+			c.paused, c.closing = true, true
 			return n
 		case string(line) == "QUIT\n":
 			c.closing = true

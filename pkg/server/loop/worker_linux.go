@@ -824,7 +824,7 @@ func (w *worker) linger(slot uint32, c *conn) {
 }
 
 // onLingerRecv discards input of a lingering connection; EOF, an error
-// or the byte limit end the lingering.
+// or the byte limit end the lingering, a cancelled recv is armed again.
 func (w *worker) onLingerRecv(slot uint32, c *conn, res int32) {
 	switch {
 	case res > 0:
@@ -834,7 +834,14 @@ func (w *worker) onLingerRecv(slot uint32, c *conn, res int32) {
 			return
 		}
 	case res == -int32(unix.ENOBUFS):
-	default: // EOF, an error, or the recv was cancelled
+	case res == -int32(unix.ECANCELED):
+		// A back-pressure cancel (after) still in flight when the
+		// lingering started: read on. Cancels that end the lingering
+		// (endLinger) clear fLinger first and do not come here.
+	default: // EOF or an error
+		if f := w.cfg.lingerEnd; f != nil {
+			f(res)
+		}
 		w.endLinger(slot, c)
 		return
 	}
