@@ -82,7 +82,7 @@ type Script struct {
 }
 
 func inspectRun(opts *Options) error {
-	r, err := archive.Open(opts.Path)
+	r, err := openArchive(opts.Path)
 	if err != nil {
 		return err
 	}

@@ -147,3 +147,21 @@ func TestInspectRejectsCorrupt(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestInspectNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ name, path, want string }{
+		{"directory", dir, dir + " is a directory, not an archive"},
+	}
+	if p := filepath.Join(dir, "fifo"); mkfifo(p) == nil {
+		tests = append(tests, struct{ name, path, want string }{"fifo", p, p + " is a named pipe, not an archive"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := inspectRun(&Options{IO: cli.IO{Out: &bytes.Buffer{}}, Path: tt.path})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -80,3 +80,28 @@ func TestVerifyScriptCheck(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestVerifyNotAFile: a path that is not a regular file gets a sentence, not
+// the mmap error it would otherwise produce.
+func TestVerifyNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"directory", dir, dir + " is a directory, not an archive"},
+		{"missing", filepath.Join(dir, "nope.zs.tar"), "no such file or directory"},
+	}
+	if p := filepath.Join(dir, "fifo"); mkfifo(p) == nil {
+		tests = append(tests, struct{ name, path, want string }{"fifo", p, p + " is a named pipe, not an archive"})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := verifyRun(&Options{IO: cli.IO{Out: &bytes.Buffer{}}, Path: tt.path})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
