@@ -42,6 +42,9 @@ func FuzzConn(f *testing.F) {
 			resp.Add("Connection", "keep-alive")     // dropped
 			resp.Add("Transfer-Encoding", "chunked") // dropped
 			resp.Body(body)
+			if req.StreamID%4 == 3 { // streams 3, 7, ...: a body stream too
+				resp.Stream = &fuzzStream{left: int(req.StreamID % 5)}
+			}
 		}), nil)
 		peer := newPeer()
 		buf := append([]byte(Preface), AppendSettings(nil)...)
@@ -54,6 +57,7 @@ func FuzzConn(f *testing.F) {
 					t.Fatalf("Recv returned %d of %d", n, len(p))
 				}
 				p = p[n:]
+				c.Resume() // the body streams have more
 				drain(t, c, peer)
 				if n == 0 {
 					break
@@ -69,6 +73,14 @@ func FuzzConn(f *testing.F) {
 		drain(t, c, peer)
 		c.Close(nil)
 	})
+}
+
+// fuzzStream hands over 700 octets per Next and ends after left calls.
+type fuzzStream struct{ left int }
+
+func (s *fuzzStream) Next(dst []byte) ([]byte, bool) {
+	s.left--
+	return append(dst, make([]byte, 700)...), s.left <= 0
 }
 
 type sliceWriter []byte
