@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 
 	"zeroserve.dev/zeroserve/internal/sys"
 )
@@ -25,11 +27,20 @@ type Reader struct {
 // Open maps the archive at path and validates it (see OpenBytes). Only the
 // first tar member, the index, is read.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO put where the archive should be must not
+	// wait for a writer; it is refused below like any other non-file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is a %s, not an archive", path, fileKind(fi.Mode()))
+	}
 	b, err := sys.MapFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -41,6 +52,21 @@ func Open(path string) (*Reader, error) {
 	}
 	r.mapped = sys.Mapped
 	return r, nil
+}
+
+// fileKind names what a non-regular file is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 // OpenBytes validates an archive held in b and returns a Reader over it

@@ -82,7 +82,7 @@ type Script struct {
 }
 
 func inspectRun(opts *Options) error {
-	r, err := openArchive(opts.Path)
+	r, err := archive.Open(opts.Path)
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func NewCmdVerify(io cli.IO, runF func(*Options) error) *cobra.Command {
 var DefaultScriptCheck func(archive.Script) error
 
 func verifyRun(opts *Options) error {
-	r, err := openArchive(opts.Path)
+	r, err := archive.Open(opts.Path)
 	if err != nil {
 		return err
 	}
