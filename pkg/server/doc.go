@@ -77,14 +77,17 @@
 //
 // # Endpoints
 //
-// Config.Endpoint (endpoint.go), when set, is asked about HTTP/1.1
-// requests, plain or TLS (not HTTP/2), under EndpointPrefix ("/.zeroserve/", never served from an archive)
-// before scripts and static serving. It answers with a response or with a
-// Stream: the head goes out without Content-Length and with
-// "Connection: close", and the body is whatever the Stream's owner queues,
-// appended on the loop each time it wakes the connection, with no idle
-// deadline, until the owner ends it, the client leaves or the server
-// drains. `zspack dev` serves its live-reload events this way. With a nil
+// Config.Endpoint (endpoint.go), when set, is asked about requests under
+// EndpointPrefix ("/.zeroserve/", never served from an archive) before
+// scripts and static serving, on HTTP/1.1 (plain or TLS) and HTTP/2
+// streams (h2c or TLS). It answers with a response or with a Stream whose
+// body is whatever the Stream's owner queues, appended on the loop each
+// time it wakes the connection, with no idle deadline, until the owner
+// ends it, the client leaves (or resets the stream) or the server drains.
+// On HTTP/1.1 the head goes out without Content-Length and with
+// "Connection: close"; on HTTP/2 the stream is an http2.BodyStream sent
+// within the flow-control windows, and it pins no generation.
+// `zspack dev` serves its live-reload events this way. With a nil
 // Endpoint the connection is not wrapped at all.
 //
 // # Access log
