@@ -38,6 +38,11 @@ type Options struct {
 	NoReload  bool
 	Open      bool
 	TLS       bool
+
+	// Test hooks, nil outside tests: firstBuilt runs right after the
+	// first build, rebuilt after each rebuild that is reported.
+	firstBuilt func()
+	rebuilt    func(dev.Outcome)
 }
 
 // NewCmdDev builds the cobra command; runF replaces devRun in tests.
@@ -80,16 +85,21 @@ const maxRetries = 2
 func devRun(ctx context.Context, opts *Options) error {
 	p := newPrinter(opts)
 	b := &dev.Builder{Dir: opts.Dir, Scripts: opts.Scripts, Live: !opts.NoReload}
-	start := opts.Now()
-	first := b.Build(ctx)
-	if first.Archive == nil {
-		return first.Err // a failure with nothing to serve
-	}
+	// Watch first: an edit made while the first build reads the tree is
+	// queued, and the loop rebuilds for it once the server is up.
 	w, err := dev.Watch(opts.Dir)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	start := opts.Now()
+	first := b.Build(ctx)
+	if opts.firstBuilt != nil {
+		opts.firstBuilt()
+	}
+	if first.Archive == nil {
+		return first.Err // a failure with nothing to serve
+	}
 	var hub *dev.Hub
 	if !opts.NoReload {
 		hub = dev.NewHub()
@@ -237,6 +247,9 @@ func (l *loop) rebuild(ctx context.Context) (retry bool) {
 		l.hub.Publish(o) // after the swap: a page that reloads gets the new build
 	}
 	l.p.outcome(o, l.opts.Now().Sub(start), "rebuilt")
+	if l.opts.rebuilt != nil {
+		l.opts.rebuilt(o)
+	}
 	return false
 }
 

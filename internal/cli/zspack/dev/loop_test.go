@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -110,5 +111,44 @@ func TestRebuildSwapRejected(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "(build 2)") {
 		t.Errorf("after the fix: stdout %q, want build 2", out.String())
+	}
+}
+
+// TestEditDuringFirstBuild: an edit made while the first build runs (here:
+// right after it, before the server is up) is seen, and leads to exactly
+// one rebuild once the server serves.
+func TestEditDuringFirstBuild(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "index.html", "<p>one</p>")
+	var out, errOut bytes.Buffer
+	rebuilt := make(chan dev.Outcome, 16)
+	opts := &Options{
+		Dir: dir, IO: cli.IO{Out: &out, ErrOut: &errOut}, Now: time.Now, Getenv: func(string) string { return "" },
+		Addr: "127.0.0.1:0", Workers: 1, Transport: "netpoll",
+		firstBuilt: func() { write(t, dir, "index.html", "<p>two</p>") },
+		rebuilt:    func(o dev.Outcome) { rebuilt <- o },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- devRun(ctx, opts) }()
+	guard := time.NewTimer(10 * time.Second) // only turns a hang into a failure
+	defer guard.Stop()
+	select {
+	case o := <-rebuilt:
+		if o.Err != nil || o.Build != 2 || !slices.Equal(o.Changes.Modified, []string{"index.html"}) {
+			t.Errorf("rebuild: err %v, build %d, changes %+v; want build 2 of index.html", o.Err, o.Build, o.Changes)
+		}
+	case err := <-done:
+		t.Fatalf("devRun returned %v before rebuilding", err)
+	case <-guard.C:
+		t.Fatal("the edit made during the first build was never rebuilt")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("devRun: %v", err)
+	}
+	if n := len(rebuilt); n != 0 {
+		t.Errorf("%d more rebuilds reported, want the edit to cause one", n)
 	}
 }
