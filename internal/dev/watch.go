@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/fsnotify/fsnotify"
@@ -14,7 +15,9 @@ import (
 // Watcher reports changes anywhere under a directory tree. Directories
 // created later are watched as soon as their creation is seen; the
 // directory itself is reported too, since files may land in it before its
-// watch exists (the rebuild then collects them anyway).
+// watch exists (the rebuild then collects them anyway). The root's parent
+// is watched too, for the root alone: a root deleted and created again is
+// reported (as the root) and watched again.
 type Watcher struct {
 	// Events carries the paths that changed, editor noise removed.
 	Events <-chan string
@@ -57,6 +60,14 @@ func Watch(root string) (*Watcher, error) {
 	if err := w.addTree(root); err != nil {
 		fw.Close()
 		return nil, err
+	}
+	// The root's own watch ends with the root: a site directory deleted
+	// and created again (a deploy tool, a checkout of its parent) would go
+	// unwatched. The parent's watch (not recursive) sees it come back.
+	if parent := filepath.Dir(root); parent != root {
+		if err := fw.Add(parent); err != nil {
+			w.report(fmt.Errorf("watch %s (to see %s re-created): %w", parent, root, err))
+		}
 	}
 	go w.run()
 	return w, nil
@@ -132,6 +143,13 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 	if ev.Op == fsnotify.Chmod {
 		return // permissions or a touch: content is what matters
 	}
+	if ev.Name == w.root {
+		w.handleRoot(ev)
+		return
+	}
+	if !w.inside(ev.Name) {
+		return // the parent's other entries
+	}
 	if ev.Has(fsnotify.Create) {
 		if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
 			if err := w.addTree(ev.Name); err != nil {
@@ -145,6 +163,36 @@ func (w *Watcher) handle(ev fsnotify.Event) {
 		return
 	}
 	w.send(ev.Name)
+}
+
+// handleRoot: the root itself went (the site fails to build until it is
+// back) or came back, when it is watched again, in full.
+func (w *Watcher) handleRoot(ev fsnotify.Event) {
+	if ev.Has(fsnotify.Create) {
+		fi, err := os.Stat(w.root)
+		if err != nil || !fi.IsDir() {
+			return
+		}
+		// The old tree's watches may outlive it: the kernel ends them when
+		// the inodes go, which can be after the parent reported the
+		// removal, and a directory moved away keeps its watches. Drop them
+		// all so they neither shadow the new ones nor report the old tree.
+		for _, p := range w.fw.WatchList() {
+			if p == w.root || w.inside(p) {
+				w.fw.Remove(p) // an error means the kernel already ended it
+			}
+		}
+		if err := w.addTree(w.root); err != nil {
+			w.report(err)
+		}
+	}
+	w.send(w.root)
+}
+
+// inside reports whether name is below the root.
+func (w *Watcher) inside(name string) bool {
+	rel, err := filepath.Rel(w.root, name)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (w *Watcher) send(name string) {

@@ -150,3 +150,62 @@ func TestWatchOverflow(t *testing.T) {
 	}
 	waitFor(t, w, filepath.Join(missed, "x.css"))
 }
+
+// A site directory that is deleted and created again (a deploy tool, a
+// checkout of its parent) is watched again: its re-creation is reported,
+// so the site is rebuilt, and so are changes in the new directory. The
+// parent's other entries are not the site's and are not reported.
+func TestWatchRootRecreated(t *testing.T) {
+	parent, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(parent, "site")
+	if err := os.MkdirAll(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Watch(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := os.RemoveAll(root); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, root) // gone: the rebuild reports it
+	// Each directory is reported once it is watched: what is written
+	// in it afterwards is seen.
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, root) // back
+	if err := os.Mkdir(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, filepath.Join(root, "sub"))
+	sibling := filepath.Join(parent, "other.txt")
+	if err := os.WriteFile(sibling, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(root, "sub", "page.html")
+	if err := os.WriteFile(page, []byte("<p>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	guard := time.NewTimer(10 * time.Second) // only turns a hang into a failure
+	defer guard.Stop()
+	for {
+		select {
+		case name := <-w.Events:
+			if name == sibling {
+				t.Fatalf("%s, outside the site, reported", name)
+			}
+			if name == page {
+				return
+			}
+		case err := <-w.Errors:
+			t.Fatalf("watcher error: %v", err)
+		case <-guard.C:
+			t.Fatalf("no event for %s in the re-created site", page)
+		}
+	}
+}
