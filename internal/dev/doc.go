@@ -15,6 +15,10 @@
 //     mode it injects a small script tag into every HTML file. A failed
 //     build after a good one yields no archive (the last good build keeps
 //     serving); a failed first build yields a one-page site with the error.
+//     With Builder.Swap set it swaps each archive in itself, and a build
+//     counts as good (numbered, diffed against) only once the server
+//     accepted it: a refused swap is a failed build, retried on the next
+//     event even when no input changed.
 //   - Live runs pkg/server on those archives: each is opened with
 //     archive.OpenBytes and swapped in with Server.Swap, no file written.
 //   - Hub is the server's Config.Endpoint under /.zeroserve/dev/: the
