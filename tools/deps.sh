@@ -16,6 +16,7 @@ declare -A want=(
   [curl]=curl
   [openssl]=openssl
   [nginx]=nginx            # side-by-side benchmarks and interop
+  [caddy]=caddy            # side-by-side benchmarks (tools/bench config test)
   [wrk]=wrk
   [h2load]=nghttp2-client
   [tar]=tar

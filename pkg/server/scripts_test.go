@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
 	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/scriptc"
 	"zeroserve.dev/zeroserve/pkg/server/script"
@@ -29,10 +30,7 @@ func scriptObject(tb testing.TB, name string) archive.Script {
 	if o, ok := scriptObjects.Load(name); ok {
 		return archive.Script{Name: name, Object: o.([]byte)}
 	}
-	clang, err := exec.LookPath("clang-19")
-	if err != nil {
-		tb.Skip("clang-19 not installed (Debian package clang-19); CI installs it")
-	}
+	clang := testutil.Tool(tb, "clang-19", "Debian package clang-19")
 	dir := tb.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, sdk.HeaderName), sdk.Header(), 0o644); err != nil {
 		tb.Fatal(err)

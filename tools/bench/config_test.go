@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -81,9 +83,7 @@ func TestConfigsValidate(t *testing.T) {
 	}
 	c.LuaModules = luaModules()
 	t.Run("nginx", func(t *testing.T) {
-		if _, err := exec.LookPath("nginx"); err != nil {
-			t.Skip("nginx not installed")
-		}
+		testutil.Tool(t, "nginx", "Debian package nginx")
 		for name, gen := range map[string]func(serverConfig) ([]byte, error){"nginx.conf": nginxConf, "upstream.conf": upstreamConf} {
 			b, err := gen(c)
 			if err != nil {
@@ -99,9 +99,7 @@ func TestConfigsValidate(t *testing.T) {
 		}
 	})
 	t.Run("caddy", func(t *testing.T) {
-		if _, err := exec.LookPath("caddy"); err != nil {
-			t.Skip("caddy not installed")
-		}
+		testutil.Tool(t, "caddy", "Debian package caddy")
 		b, err := caddyfile(c)
 		if err != nil {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
 	"zeroserve.dev/zeroserve/pkg/archive"
 )
 
@@ -106,9 +107,7 @@ func generatedSite(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestZspackEndToEnd(t *testing.T) {
-	if _, err := exec.LookPath("tar"); err != nil {
-		t.Skip("no system tar")
-	}
+	testutil.Tool(t, "tar", "Debian package tar")
 	bin := zspackBin(t)
 	tmp := t.TempDir()
 	site := filepath.Join(tmp, "site")

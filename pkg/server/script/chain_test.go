@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"zeroserve.dev/zeroserve/internal/testutil"
 	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/scriptc"
 	"zeroserve.dev/zeroserve/pkg/server/http1"
@@ -32,10 +33,7 @@ func object(tb testing.TB, name string) archive.Script {
 	if o, ok := objects.Load(name); ok {
 		return archive.Script{Name: name, Object: o.([]byte)}
 	}
-	clang, err := exec.LookPath("clang-19")
-	if err != nil {
-		tb.Skip("clang-19 not installed (Debian package clang-19); CI installs it")
-	}
+	clang := testutil.Tool(tb, "clang-19", "Debian package clang-19")
 	dir := tb.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, sdk.HeaderName), sdk.Header(), 0o644); err != nil {
 		tb.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"zeroserve.dev/zeroserve/internal/testutil"
 )
 
 // TestOpenSSLClient runs openssl s_client against the record layer: every
@@ -15,10 +17,7 @@ import (
 // ChaCha20), pipelined data after Finished, and KeyUpdate typed as "k"
 // (update our keys) and "K" (update and request ours).
 func TestOpenSSLClient(t *testing.T) {
-	bin, err := exec.LookPath("openssl")
-	if err != nil {
-		t.Skip("openssl not installed")
-	}
+	bin := testutil.Tool(t, "openssl", "Debian package openssl")
 	for _, tt := range []struct{ suite, input string }{
 		{"TLS_AES_128_GCM_SHA256", "one\ntwo\n"},
 		{"TLS_AES_256_GCM_SHA384", "one\ntwo\n"},
