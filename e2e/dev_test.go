@@ -333,6 +333,19 @@ func clang19() string {
 
 // devSite writes a small site; with scripts it copies a real script from
 // examples/api.
+// pageScript answers /dyn with an HTML page of its own.
+const pageScript = `#include "zeroserve.h"
+static char path[64];
+ZS_ENTRY
+zs_u64 entry(void) {
+  if (zs_req_path(path, sizeof path) == 4 && zs_strcmp(path, "/dyn") == 0) {
+    zs_meta_set(ZS_STR("zs.response.header.content-type"), ZS_STR("text/html; charset=utf-8"));
+    zs_respond(200, ZS_STR("<!doctype html><body><p>dynamic</p></body>"));
+  }
+  return 0;
+}
+`
+
 func devSite(t *testing.T, scripts bool) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -345,6 +358,7 @@ func devSite(t *testing.T, scripts bool) string {
 			t.Fatal(err)
 		}
 		writeFile(t, filepath.Join(dir, ".zeroserve/scripts/10-health.c"), string(src))
+		writeFile(t, filepath.Join(dir, ".zeroserve/scripts/20-page.c"), pageScript)
 	}
 	return dir
 }
@@ -358,6 +372,11 @@ func TestDev(t *testing.T) {
 		if body := d.get("/"); !strings.Contains(body, "v1") || !strings.Contains(body, `data-zeroserve-build="1"`) ||
 			!strings.Contains(body, `src="/.zeroserve/dev/client.js"`) {
 			t.Fatalf("GET / = %q, want v1 with the reload script of build 1", body)
+		}
+		if noClang == "" {
+			if body := d.get("/dyn"); !strings.Contains(body, "<p>dynamic</p>") || !strings.Contains(body, `data-zeroserve-build="1"`) {
+				t.Fatalf("GET /dyn = %q, want the script's page with the reload script of build 1", body)
+			}
 		}
 		if js := d.get("/.zeroserve/dev/client.js"); !strings.Contains(js, "new EventSource(") {
 			t.Fatalf("client script %q does not use EventSource", js)

@@ -36,6 +36,9 @@ func StartLive(cfg server.Config, first []byte, logs io.Writer, hub *Hub) (*Live
 	cfg.Endpoint = nil
 	if hub != nil {
 		cfg.Endpoint = hub.Endpoint
+		// HTML files get the live-reload tag at build time (Builder);
+		// HTML that scripts produce gets it as it is sent.
+		cfg.ScriptHTML = func(body []byte) []byte { return Inject(body, Snippet(hub.Status().Build)) }
 	}
 	l.logs = server.NewLogQueue(slog.NewTextHandler(logs, &slog.HandlerOptions{
 		Level: slog.LevelWarn,

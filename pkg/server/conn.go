@@ -46,7 +46,7 @@ func newConnOptions(cfg *Config) connOptions {
 		log:       cfg.Log,
 		access:    cfg.AccessLog,
 		now:       cfg.Now,
-		site:      siteOptions{index: cfg.Index, tryHTML: cfg.TryHTML},
+		site:      siteOptions{index: cfg.Index, tryHTML: cfg.TryHTML, scriptHTML: cfg.ScriptHTML},
 		requestID: id,
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 
 	"zeroserve.dev/zeroserve/pkg/archive"
 	"zeroserve.dev/zeroserve/pkg/server/script"
@@ -211,10 +212,31 @@ func (ex *exchange) scriptResponse(status int) {
 	}
 	ex.Fields = ex.fields
 	ex.Body = nil
-	if b := cx.Response.Body; len(b) > 0 && !ex.head && status != 204 && status != 304 {
-		ex.body[0] = b
-		ex.Body = ex.body[:1]
+	if b := cx.Response.Body; len(b) > 0 && status != 204 && status != 304 {
+		if h := ex.gen.Site.scriptHTML; h != nil && isHTML(ex.fields) {
+			b = h(b)
+			for i := range ex.fields {
+				if ex.fields[i].Name == "Content-Length" {
+					ex.fields[i].Value = str(strconv.AppendInt(ex.num[:0], int64(len(b)), 10))
+				}
+			}
+		}
+		if !ex.head {
+			ex.body[0] = b
+			ex.Body = ex.body[:1]
+		}
 	}
+}
+
+// isHTML reports whether fields say Content-Type text/html.
+func isHTML(fields []static.Field) bool {
+	const html = "text/html"
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, "Content-Type") {
+			return len(f.Value) >= len(html) && strings.EqualFold(f.Value[:len(html)], html)
+		}
+	}
+	return false
 }
 
 // mapping returns the archive bytes body pieces may point into; pieces

@@ -167,6 +167,39 @@ func TestConnScripts(t *testing.T) {
 	}
 }
 
+// TestConnScriptHTML: Config.ScriptHTML rewrites script responses whose
+// Content-Type is text/html (any case), with Content-Length following,
+// HEAD included; other script responses and static files are untouched.
+func TestConnScriptHTML(t *testing.T) {
+	h := newScriptHarness(t, script.Config{}, scriptFiles)
+	h.opts.site.scriptHTML = func(b []byte) []byte {
+		return bytes.Replace(b, []byte("</body>"), []byte("<script></script></body>"), 1)
+	}
+	g := h.cur.Load()
+	h.cur.Store(newGeneration(3, "test", newSite(g.Site.r, h.opts.site), nil))
+	h.cur.Load().setScripts(g.Scripts, 1, false)
+	for _, tt := range []struct {
+		name, in string
+		want     []string
+		notWant  []string
+	}{
+		{"html", "GET /html HTTP/1.1\r\nHost: x\r\n\r\n",
+			[]string{"200 OK", "Content-Length: 35\r\n", "\r\n<p>page</p><script></script></body>"}, nil},
+		{"html HEAD", "HEAD /html HTTP/1.1\r\nHost: x\r\n\r\n",
+			[]string{"200 OK", "Content-Length: 35\r\n"}, []string{"<p>page"}},
+		{"text", "GET /respond HTTP/1.1\r\nHost: x\r\n\r\n",
+			[]string{"Content-Length: 12\r\n", "\r\nfrom script\n"}, []string{"<script>"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := h.conn()
+			defer c.Close(nil)
+			c.Recv([]byte(tt.in))
+			finish(t, c, h.waker)
+			checkInOrder(t, flush(c, 0), tt.want, tt.notWant)
+		})
+	}
+}
+
 // TestConnScriptYield: a runaway script yields every slice, other
 // connections of the worker answer in between, requests pipelined behind
 // it wait in order, and the hard limit ends it with 503.

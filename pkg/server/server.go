@@ -29,6 +29,11 @@ type Config struct {
 	// before scripts and static serving, with a response or a stream (see
 	// endpoint.go). Nil: no endpoints, nothing on the request path.
 	Endpoint func(*EndpointRequest) Endpoint
+	// ScriptHTML, when set, rewrites the body of every script response
+	// whose Content-Type is text/html (zspack dev injects its live-reload
+	// tag this way); Content-Length follows, and the result is copied
+	// before it is sent. Nil: off, nothing on the request path.
+	ScriptHTML func(body []byte) []byte
 	// Addrs are where to listen: "host:port" (port 0 picks a free port) or
 	// "fd:N" (an inherited listening socket). Sockets passed by systemd
 	// socket activation are added. Default: DefaultAddr.

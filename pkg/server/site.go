@@ -9,21 +9,24 @@ import (
 // Site answers requests from one open archive through static serving. It
 // is immutable and shared by every worker.
 type Site struct {
-	r *archive.Reader
-	h *static.Handler
+	r          *archive.Reader
+	h          *static.Handler
+	scriptHTML func([]byte) []byte // Config.ScriptHTML
 }
 
 // siteOptions configure static serving.
 type siteOptions struct {
-	index   string
-	tryHTML bool
+	index      string
+	tryHTML    bool
+	scriptHTML func([]byte) []byte
 }
 
 func newSite(r *archive.Reader, opts siteOptions) *Site {
 	if opts.index == "" {
 		opts.index = DefaultIndex
 	}
-	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML})}
+	return &Site{r: r, h: static.New(r, static.Config{Index: opts.index, TryHTML: opts.tryHTML}),
+		scriptHTML: opts.scriptHTML}
 }
 
 // Archive returns the site's archive.

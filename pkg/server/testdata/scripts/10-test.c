@@ -13,6 +13,9 @@ zs_u64 entry(void) {
   zs_meta_set(ZS_STR("who"), ZS_STR("<world>"));
   if (zs_strcmp(path, "/respond") == 0) {
     zs_respond(201, ZS_STR("from script\n"));
+  } else if (zs_strcmp(path, "/html") == 0) {
+    zs_meta_set(ZS_STR("zs.response.header.content-type"), ZS_STR("Text/HTML; charset=utf-8"));
+    zs_respond(200, ZS_STR("<p>page</p></body>"));
   } else if (zs_strcmp(path, "/json") == 0) {
     zs_s64 body = zs_json_new_object();
     zs_s64 v = zs_json_new_object();
