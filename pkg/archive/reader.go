@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -39,7 +38,7 @@ func Open(path string) (*Reader, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is a %s, not an archive", path, fileKind(fi.Mode()))
+		return nil, fmt.Errorf("%s is a %s, not an archive", path, sys.FileKind(fi.Mode()))
 	}
 	b, err := sys.MapFile(f)
 	if err != nil {
@@ -52,21 +51,6 @@ func Open(path string) (*Reader, error) {
 	}
 	r.mapped = sys.Mapped
 	return r, nil
-}
-
-// fileKind names what a non-regular file is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // OpenBytes validates an archive held in b and returns a Reader over it

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"zeroserve.dev/zeroserve/internal/sys"
 	"zeroserve.dev/zeroserve/pkg/archive"
 )
 
@@ -214,26 +215,7 @@ func (c *collector) read(full, rel string) ([]byte, fs.FileInfo, error) {
 // changed is the error for a file that stopped being a regular file between
 // the walk's check and its open.
 func (c *collector) changed(rel string, now fs.FileInfo) error {
-	return fmt.Errorf("%s changed during the build (now a %s); build again", c.show(rel), kind(now.Mode()))
-}
-
-// kind names a file type for people.
-func kind(m fs.FileMode) string {
-	switch {
-	case m.IsRegular():
-		return "regular file"
-	case m&fs.ModeSymlink != 0:
-		return "symlink"
-	case m.IsDir():
-		return "directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file (" + m.Type().String() + ")"
+	return fmt.Errorf("%s changed during the build (now a %s); build again", c.show(rel), sys.FileKind(now.Mode()))
 }
 
 // skipVCS records a version-control entry left out of the site.
