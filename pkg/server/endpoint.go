@@ -102,6 +102,22 @@ func isEndpointPath(path []byte) bool {
 	return len(path) >= len(endpointPrefix) && string(path[:len(endpointPrefix)]) == EndpointPrefix
 }
 
+// askEndpoint asks fn about the request in *req (a field of the
+// connection, so that passing it does not allocate) and clears it. ok is
+// false when no endpoint claims the path; a Stream it returned anyway is
+// closed.
+func askEndpoint(fn func(*EndpointRequest) Endpoint, req *EndpointRequest) (ep Endpoint, ok bool) {
+	ep = fn(req)
+	*req = EndpointRequest{}
+	if ep.Status == 0 {
+		if ep.Stream != nil {
+			ep.Stream.Close()
+		}
+		return ep, false
+	}
+	return ep, true
+}
+
 // endpoint answers an HTTP/2 request when an endpoint claims it and
 // reports whether it did; r is the stream's Response.Hold, set already.
 // No generation is pinned. A Stream becomes the response's
@@ -113,12 +129,8 @@ func (h *h2handler) endpoint(req *http2.Request, resp *http2.Response, r *h2req)
 		return false
 	}
 	h.epr = EndpointRequest{Method: req.Method, Path: req.Path, Query: req.Query}
-	ep := h.ep(&h.epr)
-	h.epr = EndpointRequest{}
-	if ep.Status == 0 {
-		if ep.Stream != nil {
-			ep.Stream.Close()
-		}
+	ep, ok := askEndpoint(h.ep, &h.epr)
+	if !ok {
 		return false
 	}
 	head := string(req.Method) == "HEAD"
@@ -153,12 +165,8 @@ func (e *endpointConn) dispatch(r *http1.Request) bool {
 		return false
 	}
 	e.req = EndpointRequest{Method: r.Method, Path: r.Path, Query: r.Query}
-	ep := e.fn(&e.req)
-	e.req = EndpointRequest{}
-	if ep.Status == 0 {
-		if ep.Stream != nil {
-			ep.Stream.Close()
-		}
+	ep, ok := askEndpoint(e.fn, &e.req)
+	if !ok {
 		return false
 	}
 	c := e.conn
