@@ -12,6 +12,27 @@ import (
 // listenReusePort opens a non-blocking TCP listening socket with SO_REUSEPORT
 // on addr (port overrides addr's port when non-zero).
 func listenReusePort(addr *net.TCPAddr, port, backlog int) (int, error) {
+	return bindTCP(addr, port, backlog, true)
+}
+
+// checkFree reports an error when addr's port is taken: a socket without
+// SO_REUSEPORT is bound there and closed. SO_REUSEPORT alone would let a
+// second zeroserve (same user) join the first one's group and take part of
+// its connections; like nginx, a second start must fail with "address
+// already in use" instead.
+func checkFree(addr *net.TCPAddr) error {
+	fd, err := bindTCP(addr, 0, 0, false)
+	if err != nil {
+		return err
+	}
+	unix.Close(fd)
+	return nil
+}
+
+// bindTCP opens a non-blocking TCP socket bound to addr (port overrides
+// addr's port when non-zero); with group it has SO_REUSEPORT and listens,
+// without it is only bound (checkFree).
+func bindTCP(addr *net.TCPAddr, port, backlog int, group bool) (int, error) {
 	family := unix.AF_INET6
 	ip4 := addr.IP.To4()
 	if ip4 != nil {
@@ -41,7 +62,11 @@ func listenReusePort(addr *net.TCPAddr, port, backlog int) (int, error) {
 			unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0) // dual stack for ":port"
 		}
 	}
-	for _, o := range []int{unix.SO_REUSEADDR, unix.SO_REUSEPORT} {
+	opts := []int{unix.SO_REUSEADDR, unix.SO_REUSEPORT}
+	if !group {
+		opts = opts[:1]
+	}
+	for _, o := range opts {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, o, 1); err != nil {
 			unix.Close(fd)
 			return -1, fmt.Errorf("setsockopt: %w", err)
@@ -50,6 +75,9 @@ func listenReusePort(addr *net.TCPAddr, port, backlog int) (int, error) {
 	if err := unix.Bind(fd, sa); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("bind %s: %w", addr, err)
+	}
+	if !group {
+		return fd, nil
 	}
 	if err := unix.Listen(fd, backlog); err != nil {
 		unix.Close(fd)

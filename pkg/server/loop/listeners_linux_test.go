@@ -2,11 +2,15 @@ package loop
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestListenerGroups: one worker accepts on listeners of different kinds
@@ -122,5 +126,36 @@ func TestIdleStagingReleased(t *testing.T) {
 	w.Wake()
 	if n := <-staged; n != 0 {
 		t.Errorf("%d idle connections hold %d bytes of staging buffers, want 0", conns, n)
+	}
+}
+
+// TestAddressInUse: an address another socket listens on is refused, also
+// when that socket is another loop's SO_REUSEPORT group (a second server
+// of the same user would otherwise join it and take part of its
+// connections), and the failed Start leaves the first one serving.
+func TestAddressInUse(t *testing.T) {
+	first := start(t, &lineProto{}, func(c *Config) { c.Workers = 2 })
+	plain, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	for _, addr := range []string{first.Addrs()[0].String(), plain.Addr().String()} {
+		s, err := Start(Config{Workers: 2, Addrs: []string{addr}, Factory: (&lineProto{}).factory})
+		if err == nil {
+			s.Drain(time.Now())
+			t.Fatalf("Start on %s, which is in use: no error", addr)
+		}
+		if !errors.Is(err, unix.EADDRINUSE) {
+			t.Errorf("Start on %s: %v, want EADDRINUSE", addr, err)
+		}
+	}
+	c, err := net.Dial("tcp", first.Addrs()[0].String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got := roundTrip(t, c, bufio.NewReader(c), "still here\n"); got != "still here\n" {
+		t.Fatalf("first server after the refused start: %q", got)
 	}
 }

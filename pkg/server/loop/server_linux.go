@@ -94,6 +94,11 @@ func (s *Server) openListeners(specs []Listener) ([][]listener, error) {
 		if err != nil {
 			return lns, fmt.Errorf("listen %s: %w", l.Addr, err)
 		}
+		if ta.Port != 0 {
+			if err := checkFree(ta); err != nil {
+				return lns, fmt.Errorf("listen %s: %w", l.Addr, err)
+			}
+		}
 		port := 0
 		for i := range lns {
 			fd, err := listenReusePort(ta, port, s.cfg.Backlog)
