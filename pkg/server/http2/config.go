@@ -65,7 +65,8 @@ type Config struct {
 	// connection's start (GOAWAY(SETTINGS_TIMEOUT), RFC 9113 §6.5.3;
 	// default 10 s). BodyTimeout: a stream whose request is incomplete
 	// received nothing (HEADERS, DATA) for this long (408 and
-	// RST_STREAM(NO_ERROR); default 60 s).
+	// RST_STREAM(NO_ERROR); default 60 s); a field block (HEADERS and its
+	// CONTINUATIONs) not finished within it ends the connection.
 	PrefaceTimeout, IdleTimeout, WriteTimeout, StallTimeout time.Duration
 	SettingsTimeout, BodyTimeout                            time.Duration
 	// Now is the clock (default time.Now).

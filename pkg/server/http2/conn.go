@@ -46,6 +46,7 @@ var (
 	errConnStall       = connErr(ErrCodeEnhanceYourCalm, "connection window stayed at zero")
 	errPrefaceTimeout  = connErr(ErrCodeProtocol, "preface timeout")
 	errSettingsTimeout = connErr(ErrCodeSettingsTimeout, "SETTINGS not acknowledged")
+	errBlockTimeout    = connErr(ErrCodeNo, "field block not finished in time")
 	errIdleTimeout     = connErr(ErrCodeNo, "idle")
 	errNoError         = connErr(ErrCodeNo, "")
 	errWriteTimeout    = connErr(ErrCodeNo, "write timeout")
@@ -151,6 +152,7 @@ type Conn struct {
 	hBad        string
 	hlSize      uint32
 	contStream  uint32
+	blockStart  time.Time // when the field block in progress began
 	contCount   int
 	blockBytes  int
 	maxSeen     uint32
@@ -627,6 +629,7 @@ func (c *Conn) onBadHeaders(f *Frame, se *StreamError) error {
 func (c *Conn) fragmentOf(f *Frame) error {
 	c.contCount = 0
 	c.blockBytes = 0
+	c.blockStart = c.now
 	return c.fragment(f.Data, f.Has(FlagEndHeaders))
 }
 
@@ -1442,6 +1445,9 @@ func (c *Conn) Status() transport.Status {
 	if !c.acked && !c.closing {
 		st.Timeout = sooner(st.Timeout, remaining(c.cfg.SettingsTimeout, c.now.Sub(c.created)))
 	}
+	if c.contStream != 0 && !c.closing {
+		st.Timeout = sooner(st.Timeout, remaining(c.cfg.BodyTimeout, c.now.Sub(c.blockStart)))
+	}
 	if c.recving > 0 && !c.closing {
 		t := c.now
 		for _, s := range c.streams {
@@ -1485,6 +1491,13 @@ func (c *Conn) Timeout() {
 	c.now = c.cfg.Now()
 	if !c.acked && !c.closing && c.now.Sub(c.created) >= c.cfg.SettingsTimeout {
 		c.fail(errSettingsTimeout) // §6.5.3
+	}
+	// A field block trickled in CONTINUATION by CONTINUATION, each just
+	// inside the idle timeout, gets BodyTimeout in all. It cannot be
+	// abandoned alone (the HPACK state would be lost, §4.3): the
+	// connection ends.
+	if c.contStream != 0 && !c.closing && c.now.Sub(c.blockStart) >= c.cfg.BodyTimeout {
+		c.fail(errBlockTimeout)
 	}
 	if c.recving > 0 && !c.closing {
 		// A request whose body stopped coming: 408, and RST_STREAM

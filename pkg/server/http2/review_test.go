@@ -277,3 +277,36 @@ func TestStaleDataNotCountedAsReset(t *testing.T) {
 		t.Fatalf("stale DATA ended the connection: %v", types(fs))
 	}
 }
+
+// TestFieldBlockTimeout: a field block trickled in CONTINUATION frames,
+// each well inside the idle timeout, ends the connection once it has taken
+// BodyTimeout in all; a block finished in time is answered.
+func TestFieldBlockTimeout(t *testing.T) {
+	cl := newClient(t, Config{BodyTimeout: 10 * time.Second, IdleTimeout: time.Minute}, helloHandler())
+	block := cl.block(":method", "GET", ":scheme", "http", ":path", "/", "x-a", "1", "x-b", "2")
+	cl.send(AppendHeaders(nil, 1, FlagEndStream, block[:2]))
+	cl.read()
+	if st := cl.c.Status(); st.Timeout != 10*time.Second {
+		t.Fatalf("status %+v, want the field block deadline", st)
+	}
+	cl.clock.advance(6 * time.Second)
+	cl.send(AppendContinuation(nil, 1, false, block[2:4]))
+	cl.read()
+	if st := cl.c.Status(); st.Timeout != 4*time.Second {
+		t.Fatalf("status %+v, want what is left of the block's deadline", st)
+	}
+	cl.clock.advance(4 * time.Second)
+	cl.c.Timeout()
+	if fs := cl.read(); find(fs, FrameGoAway) == nil || !cl.c.Status().Close {
+		t.Fatalf("after the deadline: %v, close %v", types(fs), cl.c.Status().Close)
+	}
+
+	ok := newClient(t, Config{BodyTimeout: 10 * time.Second, IdleTimeout: time.Minute}, helloHandler())
+	block = ok.block(":method", "GET", ":scheme", "http", ":path", "/", "x-a", "1", "x-b", "2")
+	ok.send(AppendHeaders(nil, 1, FlagEndStream, block[:2]))
+	ok.clock.advance(9 * time.Second)
+	ok.send(AppendContinuation(nil, 1, true, block[2:]))
+	if fs := ok.read(); find(fs, FrameGoAway) != nil || find(fs, FrameHeaders) == nil || ok.fields(*find(fs, FrameHeaders))[":status"] != "200" {
+		t.Fatalf("block finished in time: %v", types(fs))
+	}
+}
