@@ -594,7 +594,10 @@ func (c *Conn) onHeaders(f *Frame) error {
 	if c.goAway { // §6.8: streams after GOAWAY are ignored
 		c.remember(id, true) // and so are their DATA frames
 		c.beginBlock(nil, blockDiscard, false)
-		return c.fragmentOf(f)
+		if err := c.fragmentOf(f); err != nil {
+			return err
+		}
+		return c.control() // decoded for HPACK's sake, serving nothing
 	}
 	if uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams { // §5.1.2
 		c.beginBlock(nil, blockDiscard, false)

@@ -310,3 +310,22 @@ func TestFieldBlockTimeout(t *testing.T) {
 		t.Fatalf("block finished in time: %v", types(fs))
 	}
 }
+
+// TestHeadersAfterGoAwayCounted: requests sent after our GOAWAY are
+// decoded (HPACK) and dropped; a flood of them is cut off like any other
+// flood of frames that serve nothing.
+func TestHeadersAfterGoAwayCounted(t *testing.T) {
+	cl := newClient(t, Config{MaxControlFrames: 100}, helloHandler())
+	// A request still receiving its body keeps the drained connection open.
+	cl.send(AppendHeaders(nil, 1, FlagEndHeaders, cl.block(":method", "POST", ":scheme", "http", ":path", "/")))
+	cl.c.Drain()
+	if fs := cl.read(); find(fs, FrameGoAway) == nil {
+		t.Fatalf("Drain sent %v, want GOAWAY", types(fs))
+	}
+	var b []byte
+	for id := uint32(3); id <= 3+2*101; id += 2 {
+		b = AppendHeaders(b, id, FlagEndHeaders|FlagEndStream, cl.block(":method", "GET", ":scheme", "http", ":path", "/"))
+	}
+	cl.send(b)
+	wantGoAway(t, cl.read(), ErrCodeEnhanceYourCalm)
+}
