@@ -290,21 +290,7 @@ func TestEndpointNoAlloc(t *testing.T) {
 	te := &testEndpoints{}
 	c := h.endpointConn(te.serve, &nopWaker{})
 	in := []byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /.zeroserve/ping HTTP/1.1\r\nHost: x\r\n\r\n")
-	iov := make([][]byte, 0, maxIOV)
-	run := func() {
-		if n := c.Recv(in); n != len(in) {
-			t.Fatalf("Recv consumed %d", n)
-		}
-		iov = c.Pending(iov[:0])
-		n := 0
-		for _, b := range iov {
-			n += len(b)
-		}
-		c.Written(n)
-		_ = c.Status()
-	}
-	run()
-	if n := testing.AllocsPerRun(200, run); n != 0 {
+	if n := requestAllocs(t, c, in); n != 0 {
 		t.Fatalf("%v allocations per static request and endpoint response", n)
 	}
 }

@@ -275,34 +275,12 @@ func TestConnScriptNoAlloc(t *testing.T) {
 	h.opts.access = NewAccessLog(io.Discard, LogText, 1<<16)
 	defer h.opts.access.Close()
 	c := h.conn()
-	iov := make([][]byte, 0, maxIOV)
 	for _, tc := range []struct{ name, in string }{
 		{"script answer", "GET /json HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\n\r\n"},
 		{"static after the chain", "GET /hello.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"},
 		{"template", "GET /page.html HTTP/1.1\r\nHost: x\r\n\r\n"},
 	} {
-		in := []byte(tc.in)
-		run := func() {
-			if n := c.Recv(in); n != len(in) {
-				t.Fatalf("consumed %d", n)
-			}
-			for {
-				iov = c.Pending(iov[:0])
-				if len(iov) == 0 {
-					break
-				}
-				n := 0
-				for _, b := range iov {
-					n += len(b)
-				}
-				c.Written(n)
-				_ = c.Status()
-			}
-		}
-		for range 3 {
-			run()
-		}
-		if n := testing.AllocsPerRun(200, run); n != 0 {
+		if n := requestAllocs(t, c, []byte(tc.in)); n != 0 {
 			t.Errorf("%s: %v allocations per request", tc.name, n)
 		}
 	}
