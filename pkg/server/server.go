@@ -25,9 +25,10 @@ type Config struct {
 	// Open, when set, opens the archive instead (New and Reload call it;
 	// Archive then only names it in log lines). See also Server.Swap.
 	Open func() (*archive.Reader, error)
-	// Endpoint, when set, answers HTTP/1.1 requests under EndpointPrefix
-	// before scripts and static serving, with a response or a stream (see
-	// endpoint.go). Nil: no endpoints, nothing on the request path.
+	// Endpoint, when set, answers requests under EndpointPrefix (HTTP/1.1
+	// and HTTP/2) before scripts and static serving, with a response or a
+	// stream (see endpoint.go). Nil: no endpoints, nothing on the request
+	// path.
 	Endpoint func(*EndpointRequest) Endpoint
 	// ScriptHTML, when set, rewrites the body of every script response
 	// whose Content-Type is text/html (zspack dev injects its live-reload
